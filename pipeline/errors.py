@@ -1,0 +1,78 @@
+"""Errors a user can act on, each with its own exit code, and the wrapper that reports them.
+
+Staff run this tool on their own files; a traceback tells them nothing. Every expected failure is a
+`RemissError` subclass with a one-line message and a distinct exit code (listed in the README).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from functools import wraps
+from typing import ParamSpec, TypeVar
+
+
+class RemissError(Exception):
+    """Base class: an expected failure with a one-line message for the user."""
+
+    exit_code = 1
+
+
+class InputNotFoundError(RemissError):
+    exit_code = 2
+
+
+class EmptyInputError(RemissError):
+    exit_code = 3
+
+
+class NotTextError(RemissError):
+    """The file is binary junk, encrypted or otherwise unreadable as a document."""
+
+    exit_code = 4
+
+
+class UnsupportedFormatError(RemissError):
+    exit_code = 5
+
+
+class NoBodyFoundError(RemissError):
+    """No answering body (nämnd, bolag, …) could be found in the document."""
+
+    exit_code = 6
+
+
+class NotSwedishError(RemissError):
+    exit_code = 7
+
+
+class OutputNotWritableError(RemissError):
+    exit_code = 8
+
+
+class ConfigError(RemissError):
+    """params.yaml or the registry is invalid."""
+
+    exit_code = 9
+
+
+class ModelUnavailableError(RemissError):
+    exit_code = 10
+
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def report_errors(func: Callable[P, R]) -> Callable[P, R]:
+    """Turn a `RemissError` into one line on stderr and its exit code, never a traceback."""
+
+    @wraps(func)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return func(*args, **kwargs)
+        except RemissError as error:
+            print(f"remiss: error: {error}", file=sys.stderr)
+            raise SystemExit(error.exit_code) from None
+
+    return wrapper

@@ -1,0 +1,303 @@
+"""Stage 1, ingest: documents in, one row per original line out.
+
+Every later row (segment, sentence, evidence) cites a line of the *original* file, so ingest never
+joins, drops or reorders lines: it decodes, normalises each line (Unicode NFC, white space),
+marks layout lines (page numbers, running headers) and, where a scan lost its å/ä/ö, repairs the
+words in place. The lines table is the contract every other stage builds on.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import typer
+
+from pipeline import schemas
+from pipeline.config import IngestParams, load_params
+from pipeline.errors import (
+    EmptyInputError,
+    InputNotFoundError,
+    NotTextError,
+    RemissError,
+    UnsupportedFormatError,
+    report_errors,
+)
+from pipeline.io import write_table
+from pipeline.textutil import fold, normalize_unicode, squash_spaces
+
+LINE_KINDS = ("text", "blank", "page_number", "running_header")
+_PAGE_NUMBER = re.compile(r"^(?:sida\s*)?[-–]?\s*\d{1,3}\s*[-–]?(?:\s*(?:\(|av\s*)\d{1,3}\)?)?$", re.IGNORECASE)
+
+
+@dataclass
+class SourceText:
+    """What a reader returns: the document's lines, and the page of each line where known."""
+
+    lines: list[str]
+    pages: list[int | None]
+    format: str
+    encoding: str = ""
+
+
+@dataclass
+class Document:
+    """An ingested document: its lines table and facts about how it was read."""
+
+    doc: str
+    path: Path
+    format: str
+    encoding: str
+    lines: pd.DataFrame
+    ocr_repaired_tokens: int = 0
+    notes: list[str] = field(default_factory=list)
+
+
+def decode_text(data: bytes, name: str) -> tuple[str, str]:
+    """Decode a text file written in any common encoding; return the text and the encoding."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16"), "utf-16"
+    if b"\x00" in data[:8192]:
+        raise NotTextError(f"{name} is not a text document (it contains binary data)")
+    try:
+        return data.decode("utf-8"), "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+        encoding = "cp1252"
+    except UnicodeDecodeError:
+        text, encoding = data.decode("latin-1"), "latin-1"
+    controls = sum(1 for char in text if ord(char) < 32 and char not in "\r\n\t\f") + text.count("\x7f")
+    if controls > max(3, len(text) // 50):
+        raise NotTextError(f"{name} is not a text document (it looks like binary data)")
+    return text, encoding
+
+
+def read_txt(path: Path) -> SourceText:
+    text, encoding = decode_text(path.read_bytes(), path.name)
+    # splitlines() would also split on \x0b, \x1c… and U+2028, shifting line numbers against what
+    # editors show; only \r\n, \r and \n end a line. A form feed starts a new page.
+    raw_lines = re.split(r"\r\n|\r|\n", text)
+    if raw_lines and raw_lines[-1] == "":
+        raw_lines.pop()
+    pages: list[int | None] = []
+    page = 1
+    has_form_feeds = "\f" in text
+    for line in raw_lines:
+        page += line.count("\f")
+        pages.append(page if has_form_feeds else None)
+    return SourceText(lines=[line.replace("\f", "") for line in raw_lines], pages=pages, format="txt", encoding=encoding)
+
+
+Reader = Callable[[Path], SourceText]
+READERS: dict[str, Reader] = {".txt": read_txt, ".text": read_txt}
+
+
+def read_source(path: Path) -> SourceText:
+    """Read any supported file into lines; the reader is chosen by the file's suffix."""
+    if not path.exists():
+        raise InputNotFoundError(f"input not found: {path}")
+    if not path.is_file():
+        raise InputNotFoundError(f"input is not a file: {path}")
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        supported = ", ".join(sorted(READERS))
+        raise UnsupportedFormatError(f"{path.name}: unsupported file type '{path.suffix}' (supported: {supported})")
+    try:
+        source = reader(path)
+    except OSError as error:
+        raise NotTextError(f"{path.name}: cannot be read: {error.strerror}") from None
+    if not any(line.strip() for line in source.lines):
+        raise EmptyInputError(f"{path.name} is empty (no text found)")
+    return source
+
+
+def _diacritic_ratio(lines: Iterable[str]) -> float:
+    letters = diacritics = 0
+    for line in lines:
+        for char in line.lower():
+            if char.isalpha():
+                letters += 1
+                diacritics += char in "åäö"
+    return diacritics / letters if letters else 1.0
+
+
+def needs_ocr_repair(lines: list[str], params: IngestParams) -> bool:
+    """Swedish text that has lost its å/ä/ö: far fewer of them than any clean Swedish prose."""
+    if params.ocr_repair != "auto":
+        return params.ocr_repair == "always"
+    letters = sum(len(line) for line in lines)
+    return letters > 500 and _diacritic_ratio(lines) < params.ocr_diacritic_ratio
+
+
+def repair_ocr(lines: list[str]) -> tuple[list[str], int]:
+    """Restore diacritics and OCR confusions line by line; the line count never changes."""
+    from pipeline.ocr_repair import repair_lines
+
+    repaired, report = repair_lines(lines)
+    return repaired, report.tokens_changed
+
+
+def _layout_key(text: str) -> str:
+    return re.sub(r"\d+", "#", fold(text))
+
+
+def classify_lines(texts: list[str], params: IngestParams) -> list[str]:
+    """Mark each line as text, blank, page number or running header (layout, not content)."""
+    keys = [_layout_key(text) for text in texts]
+    counts = Counter(key for key, text in zip(keys, texts, strict=True) if text)
+    kinds = []
+    for text, key in zip(texts, keys, strict=True):
+        if not text:
+            kinds.append("blank")
+        elif _PAGE_NUMBER.match(text):
+            kinds.append("page_number")
+        elif (
+            counts[key] >= params.running_header_min_repeats
+            and len(text.split()) <= 8
+            and not text.endswith((".", ":", ","))
+            and (re.search(r"protokoll|sida|dnr", key) or re.fullmatch(r"[#\W]+", key))
+        ):
+            kinds.append("running_header")
+        else:
+            kinds.append("text")
+    return kinds
+
+
+def ingest_file(path: Path, params: IngestParams, doc: str | None = None) -> Document:
+    """Read, normalise and classify one document's lines."""
+    source = read_source(path)
+    texts = [squash_spaces(normalize_unicode(line)) for line in source.lines]
+    repaired_tokens = 0
+    ocr_repaired = needs_ocr_repair(texts, params)
+    notes = []
+    if ocr_repaired:
+        texts, repaired_tokens = repair_ocr(texts)
+        notes.append(f"OCR damage detected: {repaired_tokens} tokens repaired")
+    frame = pd.DataFrame(
+        {
+            "doc": doc or path.name,
+            "line": range(1, len(texts) + 1),
+            "page": pd.array(source.pages, dtype="Int64"),
+            "source_text": [line.rstrip("\r\n") for line in source.lines],
+            "text": texts,
+            "kind": classify_lines(texts, params),
+            "ocr_repaired": ocr_repaired,
+        }
+    )
+    return Document(
+        doc=doc or path.name,
+        path=path,
+        format=source.format,
+        encoding=source.encoding,
+        lines=schemas.validate_lines(frame),
+        ocr_repaired_tokens=repaired_tokens,
+        notes=notes,
+    )
+
+
+def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
+    """Files as given, directories expanded to their supported files (sorted, non-recursive)."""
+    paths: list[Path] = []
+    for item in inputs:
+        if item.is_dir():
+            paths.extend(sorted(p for p in item.iterdir() if p.is_file() and not p.name.startswith(".")))
+        else:
+            paths.append(item)
+    return paths
+
+
+@dataclass
+class Failure:
+    path: Path
+    error: RemissError
+
+
+def ingest_paths(inputs: Iterable[Path], params: IngestParams) -> tuple[list[Document], list[Failure]]:
+    """Ingest every input; a bad file is reported and skipped, never fatal to the others."""
+    documents: list[Document] = []
+    failures: list[Failure] = []
+    seen: set[str] = set()
+    for path in expand_inputs(inputs):
+        doc = path.name if path.name not in seen else f"{path.parent.name}/{path.name}"
+        try:
+            documents.append(ingest_file(path, params, doc=doc))
+            seen.add(doc)
+        except RemissError as error:
+            failures.append(Failure(path, error))
+    return documents, failures
+
+
+def documents_table(documents: list[Document], failures: list[Failure]) -> pd.DataFrame:
+    """One row per input: how it was read, or why it was skipped."""
+    rows = [
+        {
+            "doc": d.doc,
+            "path": str(d.path),
+            "format": d.format,
+            "encoding": d.encoding,
+            "lines": len(d.lines),
+            "ocr_repaired_tokens": d.ocr_repaired_tokens,
+            "status": "ok",
+            "message": "; ".join(d.notes),
+        }
+        for d in documents
+    ]
+    rows += [
+        {
+            "doc": f.path.name,
+            "path": str(f.path),
+            "format": f.path.suffix.lstrip(".").lower(),
+            "encoding": "",
+            "lines": 0,
+            "ocr_repaired_tokens": 0,
+            "status": "skipped",
+            "message": str(f.error),
+        }
+        for f in failures
+    ]
+    return pd.DataFrame(rows, columns=schemas.DOCUMENT_COLUMNS)
+
+
+def settle_failures(failures: list[tuple[str, RemissError]], succeeded: int) -> None:
+    """Report inputs that were skipped, or raise when not a single input could be processed."""
+    if succeeded == 0:
+        if not failures:
+            raise InputNotFoundError("no input files found")
+        first = failures[0][1]
+        if len(failures) == 1:
+            raise first
+        raise type(first)(f"none of the {len(failures)} inputs could be processed (first: {first})")
+    for _, error in failures:
+        typer.echo(f"remiss: skipped: {error}", err=True)
+
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+@report_errors
+def main(
+    inputs: list[Path] = typer.Option([Path("data/raw")], "--input", help="Files or directories to read."),
+    out: Path = typer.Option(Path("data/interim"), help="Directory for lines.parquet and documents.csv."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params"),
+) -> None:
+    """Read the input documents into the lines table (data/interim/lines.parquet)."""
+    params = load_params(params_file)
+    documents, failures = ingest_paths(inputs, params.ingest)
+    settle_failures([(str(f.path), f.error) for f in failures], len(documents))
+    lines = pd.concat([d.lines for d in documents], ignore_index=True)
+    write_table(out, "lines", schemas.validate_lines(lines))
+    write_table(out, "documents", documents_table(documents, failures))
+    typer.echo(f"ingest: {len(documents)} documents, {len(lines)} lines -> {out}")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,76 @@
+"""Writing outputs so that a failed run never leaves a half-written file over a good one.
+
+Every file is written to a temporary name in the same directory and renamed into place, which is
+atomic on POSIX. Tables are written deterministically: fixed column order, sorted rows, "\\n" line
+ends and no timestamps, so that the same input gives byte-identical outputs.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from pipeline.errors import OutputNotWritableError
+
+
+def ensure_writable_dir(directory: Path) -> None:
+    """Create `directory` if needed and fail with one clear line if it cannot be written."""
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise OutputNotWritableError(f"cannot create output directory {directory}: {error.strerror}") from None
+    if not os.access(directory, os.W_OK | os.X_OK):
+        raise OutputNotWritableError(f"output directory is not writable: {directory}")
+
+
+@contextmanager
+def atomic_path(target: Path) -> Iterator[Path]:
+    """Yield a temporary path next to `target`; rename it over `target` only on success."""
+    ensure_writable_dir(target.parent)
+    handle, temp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(handle)
+    temp = Path(temp_name)
+    try:
+        yield temp
+        os.chmod(temp, 0o644)
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+
+
+def write_atomic(target: Path, writer: Callable[[Path], Any]) -> None:
+    with atomic_path(target) as temp:
+        writer(temp)
+
+
+def write_text(target: Path, text: str) -> None:
+    write_atomic(target, lambda temp: temp.write_text(text, encoding="utf-8", newline="\n"))
+
+
+def write_json(target: Path, data: Any) -> None:
+    write_text(target, json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n")
+
+
+def write_csv(target: Path, frame: pd.DataFrame) -> None:
+    write_atomic(target, lambda temp: frame.to_csv(temp, index=False, lineterminator="\n", encoding="utf-8"))
+
+
+def write_parquet(target: Path, frame: pd.DataFrame) -> None:
+    """Parquet with the pandas dtypes kept (nullable integers stay Int64) and no timestamps."""
+    table = pa.Table.from_pandas(frame, preserve_index=False)
+    write_atomic(target, lambda temp: pq.write_table(table, temp, compression="zstd"))
+
+
+def write_table(directory: Path, name: str, frame: pd.DataFrame) -> None:
+    """Write `name`.csv and its `name`.parquet twin."""
+    write_csv(directory / f"{name}.csv", frame)
+    write_parquet(directory / f"{name}.parquet", frame)

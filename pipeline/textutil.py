@@ -1,0 +1,92 @@
+"""Text helpers shared by the stages: matching keys that survive case, diacritics and OCR damage.
+
+Body names appear as "Norrmalms stadsdelsnämnd", "Norrmalm stadsdelsnämnd", "norrmalms
+stadsdelsnamnd" (OCR) or split over two lines as "Enskede-\\nÅrsta-Vantörs". Comparing *keys*
+rather than raw strings makes all of these the same.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+_FOLD = str.maketrans(
+    {
+        "å": "a", "ä": "a", "à": "a", "á": "a", "â": "a", "ã": "a", "æ": "a",
+        "ö": "o", "ø": "o", "ó": "o", "ò": "o", "ô": "o", "õ": "o",
+        "é": "e", "è": "e", "ê": "e", "ë": "e",
+        "ü": "u", "ú": "u", "ù": "u", "û": "u",
+        "í": "i", "ì": "i", "î": "i", "ï": "i",
+        "ç": "c", "ñ": "n",
+    }
+)
+_HYPHEN_JOIN = re.compile(r"(?<=\w)[-‐‑–]\s*")
+_NON_WORD = re.compile(r"[^\w:§]+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_unicode(text: str) -> str:
+    """NFC, typographic spaces to plain spaces, soft hyphens and zero-width characters removed."""
+    text = unicodedata.normalize("NFC", text)
+    text = text.replace("\u00ad", "").replace("\u200b", "").replace("\ufeff", "")
+    text = text.replace("\ufb01", "fi").replace("\ufb02", "fl")
+    return re.sub(r"[\t\u00a0\u2000-\u200a\u202f\u205f\u3000]", " ", text)
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip Swedish diacritics: 'Östermalms NÄMND' -> 'ostermalms namnd'."""
+    return text.lower().translate(_FOLD)
+
+
+def match_key(text: str) -> str:
+    """A key for comparing names: folded, hyphen+space joins removed, punctuation to spaces.
+
+    'Enskede-Årsta-Vantörs' and 'Enskede-\\nÅrsta-Vantörs' and 'enskede-årsta-vantörs' all give
+    'enskedearstavantors'; 'Miljö- och hälsoskyddsnämnden' gives 'miljooch halsoskyddsnamnden'.
+    """
+    key = _HYPHEN_JOIN.sub("", fold(normalize_unicode(text)))
+    key = _NON_WORD.sub(" ", key)
+    return _SPACES.sub(" ", key).strip(" :")
+
+
+def squash_spaces(text: str) -> str:
+    """Collapse runs of white space to one space and strip the ends."""
+    return _SPACES.sub(" ", text).strip()
+
+
+def join_lines(lines: list[str]) -> str:
+    """Join wrapped lines into running text, repairing line-end hyphenation.
+
+    A word split as 'man-' + 'dat' becomes 'mandat'; a real compound split at its hyphen
+    ('it-' + 'leveransen', 'Enskede-' + 'Årsta') keeps the hyphen; 'miljö- och' stays as it is.
+    """
+    out = ""
+    for raw in lines:
+        line = squash_spaces(raw)
+        if not line:
+            continue
+        if not out:
+            out = line
+            continue
+        match = re.search(r"(\w+)-$", out)
+        next_word = re.match(r"\w+", line)
+        if match and next_word and not out.endswith(" -"):
+            head = match.group(1)
+            tail = next_word.group(0)
+            if tail.lower() in _COORDINATORS:  # 'digitaliserings- och innovationsarbetet'
+                out = f"{out} {line}"
+            elif tail[0].islower() and head[-1].islower() and len(head) > 2 and not _keeps_hyphen(head):
+                out = out[:-1] + line
+            else:
+                out = out + line
+        else:
+            out = f"{out} {line}"
+    return out
+
+
+_COORDINATORS = {"och", "eller", "samt", "respektive", "resp", "som", "men"}
+
+
+def _keeps_hyphen(head: str) -> bool:
+    """Prefixes that are written with a hyphen in Swedish compounds (it-, e-, ILS-, 2020-)."""
+    return head.isupper() or head.lower() in {"it", "e", "ai", "iot", "ils", "eu", "gdpr"} or head.isdigit()
