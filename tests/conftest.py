@@ -61,3 +61,24 @@ def assert_every_line_in_one_segment(lines: pd.DataFrame, segments: pd.DataFrame
     doubled = {n: ids for n, ids in owners.items() if len(ids) > 1}
     assert not lost, f"lines in no segment: {lost[:20]}"
     assert not doubled, f"lines in several segments: {list(doubled.items())[:5]}"
+
+
+@pytest.fixture(scope="session")
+def embedded_model_dir(tmp_path_factory) -> Path:
+    """The embedded e5 model: the project's built copy if current, else built once for the tests."""
+    from pipeline.build_model import build_model, is_up_to_date
+
+    built = ROOT / "models" / "multilingual-e5-small"
+    if is_up_to_date(built):
+        return built
+    return build_model(tmp_path_factory.mktemp("model") / "multilingual-e5-small")
+
+
+@pytest.fixture(scope="session")
+def e5(embedded_model_dir):
+    """The loaded embedded model and its spec (loaded once per test session)."""
+    from pipeline.config import ModelParams
+    from pipeline.encoder import load_model, resolve_model
+
+    spec = resolve_model(ModelParams(embedded_path=embedded_model_dir))
+    return spec, load_model(spec)
