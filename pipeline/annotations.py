@@ -1,0 +1,95 @@
+"""The project's own annotations, aligned to the pipeline's segments and sentences.
+
+Annotations are keyed by document, line and text, not by generated ids, so they survive changes to
+the segmenter or the sentence splitter; whatever no longer aligns is reported, never silently
+dropped.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.cues import STANCES
+from pipeline.errors import ConfigError
+from pipeline.textutil import squash_spaces
+
+STANCE_FILE = "stance.csv"
+THEME_FILE = "themes.csv"
+
+
+@dataclass
+class Alignment:
+    """Labels attached to pipeline rows, plus what could not be attached."""
+
+    labels: pd.DataFrame
+    unmatched: list[str] = field(default_factory=list)
+
+
+def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+    if not path.exists():
+        return pd.DataFrame(columns=columns)
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise ConfigError(f"{path}: missing columns {', '.join(missing)}")
+    return frame
+
+
+def align_stance(directory: Path, segments: pd.DataFrame) -> Alignment:
+    """segment_id -> stance for every annotated segment (matched on doc and line span)."""
+    raw = _read(directory / STANCE_FILE, ["doc", "start_line", "end_line", "stance"])
+    bad = sorted(set(raw["stance"]) - set(STANCES))
+    if bad:
+        raise ConfigError(f"{directory / STANCE_FILE}: unknown stance labels: {', '.join(bad)}")
+    index = {(row.doc, int(row.start_line)): row for row in segments.itertuples()}
+    rows, unmatched = [], []
+    for ann in raw.itertuples():
+        segment = index.get((ann.doc, int(ann.start_line)))
+        if segment is None or segment.end_line != int(ann.end_line):
+            unmatched.append(f"{ann.doc}:{ann.start_line}-{ann.end_line}")
+            continue
+        rows.append({"segment_id": segment.segment_id, "stance": ann.stance})
+    labels = pd.DataFrame(rows, columns=["segment_id", "stance"]).drop_duplicates("segment_id", keep="last")
+    return Alignment(labels, unmatched)
+
+
+def align_themes(directory: Path, sentences: pd.DataFrame, theme_ids: list[str]) -> Alignment:
+    """sentence_id -> set of theme ids for every annotated sentence.
+
+    A sentence matches on its document and text, the nearest to the annotated line when the same
+    text recurs; a sentence the splitter cut differently matches the sentence that contains it.
+    Theme ids that are not configured are ignored (a theme removed from params.yaml).
+    """
+    raw = _read(directory / THEME_FILE, ["doc", "line", "sentence", "themes"])
+    by_text: dict[tuple[str, str], list] = {}
+    for row in sentences.itertuples():
+        by_text.setdefault((row.doc, squash_spaces(row.text)), []).append(row)
+    by_doc = {doc: group for doc, group in sentences.groupby("doc", sort=False)}
+    rows, unmatched = [], []
+    for ann in raw.itertuples():
+        line, text = int(ann.line), squash_spaces(ann.sentence)
+        candidates = by_text.get((ann.doc, text))
+        if not candidates and ann.doc in by_doc:
+            near = by_doc[ann.doc]
+            near = near[(near["start_line"] <= line + 1) & (near["end_line"] >= line - 1)]
+            candidates = [r for r in near.itertuples() if text in squash_spaces(r.text) or squash_spaces(r.text) in text]
+        if not candidates:
+            unmatched.append(f"{ann.doc}:{line}: {text[:60]}")
+            continue
+        best = min(candidates, key=lambda r: abs(r.start_line - line))
+        themes = {t for t in ann.themes.split("|") if t in theme_ids}
+        rows.append({"sentence_id": best.sentence_id, "themes": "|".join(sorted(themes, key=theme_ids.index))})
+    labels = pd.DataFrame(rows, columns=["sentence_id", "themes"]).drop_duplicates("sentence_id", keep="last")
+    return Alignment(labels, unmatched)
+
+
+def theme_label_matrix(labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
+    """One 0/1 column per theme, indexed by sentence_id."""
+    matrix = pd.DataFrame(0, index=labels["sentence_id"], columns=theme_ids, dtype=int)
+    for sentence_id, themes in zip(labels["sentence_id"], labels["themes"], strict=True):
+        for theme in filter(None, themes.split("|")):
+            matrix.loc[sentence_id, theme] = 1
+    return matrix

@@ -1,0 +1,302 @@
+"""Stage 4, classify: stance and themes for every sentence, segment and body, with evidence.
+
+Trains the models of `pipeline.models` on all of the project's annotations and applies them to
+everything. Every label carries a probability and the verbatim sentence that supports it, with
+its original line numbers, so staff can check it in the source. A body's official stance comes
+from its own answer (decision and tjänsteutlåtande); each party statement keeps its own stance.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import typer
+
+from pipeline import schemas
+from pipeline.annotations import align_stance, align_themes, theme_label_matrix
+from pipeline.config import ClassifyParams, Params, ThemeParams, load_params
+from pipeline.cues import STANCES
+from pipeline.encoder import Encoder, open_encoder
+from pipeline.errors import InputNotFoundError, report_errors
+from pipeline.io import write_table
+from pipeline.segment import parse_parties
+from pipeline.textutil import fold
+from pipeline.models import StanceModel, ThemeModel, ThemeSpace, stance_features, stance_labels, theme_features
+from pipeline.themes import compile_themes, term_hits, term_matrix
+
+STANCE_SECTIONS = ("summary", "decision", "tjansteutlatande", "party_statement", "reservation", "ersattaryttrande")
+OFFICIAL_SECTIONS = ("decision", "tjansteutlatande")
+STATEMENT_SECTIONS = ("party_statement", "reservation", "ersattaryttrande")
+ANNOTATIONS = Path("data/annotations")
+
+
+def _json(data: object) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def _round(value: float) -> float:
+    return round(float(value), 4)
+
+
+@dataclass
+class Classified:
+    sentences: pd.DataFrame
+    segments: pd.DataFrame
+    bodies: pd.DataFrame
+    theme_model: ThemeModel
+    annotation_problems: list[str]
+
+
+def theme_space(themes: list[ThemeParams], encoder: Encoder) -> ThemeSpace:
+    descriptions = encoder.encode([f"{t.label}: {t.description}" for t in themes])
+    terms = [encoder.encode(list(t.terms)) for t in themes]
+    return ThemeSpace([t.id for t in themes], descriptions, terms)
+
+
+def sentence_theme_features(sentences: pd.DataFrame, vectors: np.ndarray, themes: list[ThemeParams],
+                            space: ThemeSpace) -> tuple[np.ndarray, list[list[list[str]]]]:
+    hits = term_hits(sentences["text"].tolist(), compile_themes(themes))
+    return theme_features(vectors, term_matrix(hits), space), hits
+
+
+def fit_theme_model(sentences: pd.DataFrame, vectors: np.ndarray, features: np.ndarray, labels: pd.DataFrame,
+                    theme_ids: list[str], params: ClassifyParams) -> ThemeModel:
+    matrix = theme_label_matrix(labels, theme_ids)
+    rows = sentences.reset_index(drop=True).reset_index().set_index("sentence_id").loc[matrix.index, "index"].to_numpy()
+    return ThemeModel.fit(vectors[rows], features[rows], matrix.to_numpy(), theme_ids, params.min_positive_examples,
+                          params.regularization)
+
+
+def _evidence(sentence: pd.Series, probability: float) -> dict[str, object]:
+    return {
+        "sentence": sentence["text"],
+        "line": int(sentence["start_line"]),
+        "end_line": int(sentence["end_line"]),
+        "probability": _round(probability),
+    }
+
+
+def classify(segments: pd.DataFrame, bodies: pd.DataFrame, sentences: pd.DataFrame, sentence_vectors: np.ndarray,
+             segment_vectors: np.ndarray, params: Params, encoder: Encoder, annotations: Path = ANNOTATIONS) -> Classified:
+    """Train on the annotations, then label sentences, segments and bodies."""
+    themes, settings = params.themes, params.classify
+    theme_ids = [t.id for t in themes]
+    space = theme_space(themes, encoder)
+    features, _ = sentence_theme_features(sentences, sentence_vectors, themes, space)
+    theme_labels = align_themes(annotations, sentences, theme_ids)
+    theme_model = fit_theme_model(sentences, sentence_vectors, features, theme_labels.labels, theme_ids, settings)
+    theme_probabilities = theme_model.predict(sentence_vectors, features)
+
+    stance_labels_ = align_stance(annotations, segments)
+    stance_model = fit_stance_model(segments, segment_vectors, stance_labels_.labels, settings)
+    segment_stance = stance_model.predict_proba(
+        stance_features(segment_vectors, segments["text"].tolist(), segments["section"].tolist()),
+        segments["text"].tolist(),
+    ) if stance_model else np.zeros((len(segments), len(STANCES)), dtype=np.float32)
+    section_of_sentence = sentences["segment_id"].map(segments.set_index("segment_id")["section"]).tolist()
+    sentence_stance = stance_model.predict_proba(
+        stance_features(sentence_vectors, sentences["text"].tolist(), section_of_sentence),
+        sentences["text"].tolist(),
+    ) if stance_model else np.zeros((len(sentences), len(STANCES)), dtype=np.float32)
+
+    labelled_sentences = label_sentences(sentences, theme_probabilities, theme_ids, settings.threshold)
+    labelled_segments = label_segments(segments, labelled_sentences, theme_probabilities, segment_stance,
+                                       sentence_stance, theme_ids, settings.threshold, stance_model is not None)
+    labelled_bodies = label_bodies(bodies, labelled_segments, theme_ids, settings.threshold)
+    problems = [f"stance annotation not aligned: {u}" for u in stance_labels_.unmatched]
+    problems += [f"theme annotation not aligned: {u}" for u in theme_labels.unmatched]
+    return Classified(labelled_sentences, labelled_segments, labelled_bodies, theme_model, problems)
+
+
+def fit_stance_model(segments: pd.DataFrame, vectors: np.ndarray, labels: pd.DataFrame,
+                     params: ClassifyParams) -> StanceModel | None:
+    if labels.empty or labels["stance"].nunique() < 2:
+        return None
+    position = pd.Series(range(len(segments)), index=segments["segment_id"])
+    rows = position.loc[labels["segment_id"]].to_numpy()
+    features = stance_features(vectors[rows], segments["text"].iloc[rows].tolist(), segments["section"].iloc[rows].tolist())
+    return StanceModel.fit(features, labels["stance"].tolist(), params.regularization)
+
+
+def label_sentences(sentences: pd.DataFrame, probabilities: np.ndarray, theme_ids: list[str], threshold: float) -> pd.DataFrame:
+    out = sentences.copy()
+    out["themes"] = ["|".join(t for t, p in zip(theme_ids, row, strict=True) if p >= threshold) for row in probabilities]
+    out["theme_probabilities"] = [_json({t: _round(p) for t, p in zip(theme_ids, row, strict=True)}) for row in probabilities]
+    return out
+
+
+def label_segments(segments: pd.DataFrame, sentences: pd.DataFrame, theme_probabilities: np.ndarray,
+                   segment_stance: np.ndarray, sentence_stance: np.ndarray, theme_ids: list[str], threshold: float,
+                   has_stance_model: bool) -> pd.DataFrame:
+    out = segments.copy()
+    positions = sentences.reset_index(drop=True).groupby("segment_id", sort=False).indices
+    stance, stance_probability, themes, theme_json, evidence_json = [], [], [], [], []
+    for index, segment in enumerate(segments.itertuples(index=False)):
+        rows = positions.get(segment.segment_id, np.array([], dtype=int))
+        evidence: dict[str, object] = {}
+        probabilities = {t: 0.0 for t in theme_ids}
+        if len(rows):
+            block = theme_probabilities[rows]
+            best = block.argmax(axis=0)
+            probabilities = {t: _round(block[best[k], k]) for k, t in enumerate(theme_ids)}
+            for k, theme in enumerate(theme_ids):
+                if block[best[k], k] >= threshold:
+                    evidence[theme] = _evidence(sentences.iloc[rows[best[k]]], block[best[k], k])
+        label = ""
+        probability = np.nan
+        if has_stance_model and segment.section in STANCE_SECTIONS:
+            label_index = int(segment_stance[index].argmax())
+            label, probability = STANCES[label_index], _round(segment_stance[index, label_index])
+            if len(rows):
+                pick = rows[int(sentence_stance[rows, label_index].argmax())]
+                evidence["stance"] = _evidence(sentences.iloc[pick], sentence_stance[pick, label_index])
+        stance.append(label)
+        stance_probability.append(probability)
+        themes.append("|".join(t for t in theme_ids if probabilities[t] >= threshold))
+        theme_json.append(_json(probabilities))
+        evidence_json.append(_json(evidence))
+    out["stance"] = stance
+    out["stance_probability"] = stance_probability
+    out["themes"] = themes
+    out["theme_probabilities"] = theme_json
+    out["evidence"] = evidence_json
+    return out
+
+
+def _body_stance(official: pd.DataFrame) -> tuple[str, float, dict]:
+    """Weighted vote of the answer's segments: a procedural decision does not outvote the text."""
+    labelled = official[official["stance"] != ""]
+    if labelled.empty:
+        return "", float("nan"), {}
+    votes = dict.fromkeys(STANCES, 0.0)
+    total = 0.0
+    for row in labelled.itertuples():
+        weight = 1.0 if row.stance != "no_opinion" else 0.1
+        votes[row.stance] += weight * row.stance_probability
+        total += weight
+    label = max(STANCES, key=lambda s: (votes[s], -STANCES.index(s)))
+    source = labelled[labelled["stance"] == label].sort_values("stance_probability", ascending=False).iloc[0]
+    evidence = json.loads(source["evidence"]).get("stance", {})
+    return label, _round(votes[label] / total), evidence
+
+
+def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, theme_ids: list[str], threshold: float) -> pd.DataFrame:
+    rows = []
+    for body in bodies.itertuples(index=False):
+        own = segments[(segments["doc"] == body.doc) & (segments["body"] == body.body)]
+        official = own[own["section"].isin(OFFICIAL_SECTIONS)]
+        if official.empty:
+            official = own[own["section"] == "summary"]
+        stance, probability, stance_evidence = _body_stance(official) if body.answered else ("", float("nan"), {})
+        probabilities = dict.fromkeys(theme_ids, 0.0)
+        evidence: dict[str, object] = {"stance": stance_evidence} if stance_evidence else {}
+        for segment in official.itertuples():
+            segment_probabilities = json.loads(segment.theme_probabilities)
+            segment_evidence = json.loads(segment.evidence)
+            for theme in theme_ids:
+                if segment_probabilities[theme] > probabilities[theme]:
+                    probabilities[theme] = segment_probabilities[theme]
+                    if theme in segment_evidence:
+                        evidence[theme] = segment_evidence[theme]
+        statements = statement_stances(own[own["section"].isin(STATEMENT_SECTIONS)])
+        rows.append(
+            {
+                **body._asdict(),
+                "stance": stance,
+                "stance_probability": probability,
+                "themes": "|".join(t for t in theme_ids if probabilities[t] >= threshold),
+                "theme_probabilities": _json({t: _round(p) for t, p in probabilities.items()}),
+                "evidence": _json(evidence),
+                "party_statements": _json(statements),
+            }
+        )
+    return pd.DataFrame(rows, columns=[*bodies.columns, "stance", "stance_probability", "themes",
+                                       "theme_probabilities", "evidence", "party_statements"])
+
+
+_PARTY_NAMES = {
+    "socialdemokrat": "S", "vansterpartiet": "V", "moderat": "M", "liberal": "L", "centerpartiet": "C",
+    "miljopartiet": "MP", "kristdemokrat": "KD", "sverigedemokrat": "SD", "feministiskt initiativ": "Fi",
+}
+_ENDORSES = re.compile(r"(?:instamde i|instammer i|stallt mig bakom|staller mig bakom|stallt oss bakom|med hanvisning till)(.*)")
+
+
+def endorsed_parties(text: str) -> set[str]:
+    """Parties whose statement a short statement joins: '… som instämde i särskilt uttalande från
+    Socialdemokraterna och Vänsterpartiet' -> {'S', 'V'}."""
+    match = _ENDORSES.search(fold(text))
+    if not match:
+        return set()
+    tail = match.group(1)
+    found = {letter for name, letter in _PARTY_NAMES.items() if name in tail}
+    found |= set(parse_parties(text[len(text) - len(tail):]).split("|")) - {""}
+    return found
+
+
+def statement_stances(statements: pd.DataFrame) -> dict[str, str]:
+    """party letters -> stance for a body's statements; a statement that only joins another
+    party's statement takes that statement's stance."""
+    by_parties = {row.parties: row.stance for row in statements.itertuples() if row.stance not in ("", "no_opinion")}
+    result: dict[str, str] = {}
+    for row in statements.itertuples():
+        stance = row.stance
+        if stance in ("", "no_opinion"):
+            joined = endorsed_parties(row.text)
+            inherited = [v for k, v in by_parties.items() if joined & set(k.split("|"))]
+            stance = inherited[0] if inherited else stance
+        key = row.parties or row.author or row.segment_id
+        while key in result:
+            key += "*"
+        result[key] = stance
+    return result
+
+
+def write_classified(result: Classified, out: Path) -> None:
+    write_table(out, "sentences", result.sentences)
+    write_table(out, "segments", result.segments)
+    write_table(out, "bodies", result.bodies)
+
+
+def load_vectors(path: Path) -> np.ndarray:
+    if not path.exists():
+        raise InputNotFoundError(f"{path} not found (run the embed stage first)")
+    return np.load(path, allow_pickle=False)
+
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+@report_errors
+def main(
+    processed: Path = typer.Option(Path("data/processed"), help="Segment stage output."),
+    interim: Path = typer.Option(Path("data/interim"), help="Embed stage output."),
+    annotations: Path = typer.Option(ANNOTATIONS, help="The project's annotations."),
+    out: Path = typer.Option(Path("exports"), help="Directory for the classified tables."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params"),
+) -> None:
+    """Label stance and themes with evidence; write exports/segments, bodies and sentences."""
+    params = load_params(params_file)
+    for path in (processed / "segments.parquet", processed / "bodies.parquet", interim / "sentences.parquet"):
+        if not path.exists():
+            raise InputNotFoundError(f"{path} not found (run the earlier stages first)")
+    segments = schemas.validate_segments(pd.read_parquet(processed / "segments.parquet"))
+    bodies = schemas.validate_bodies(pd.read_parquet(processed / "bodies.parquet"))
+    sentences = pd.read_parquet(interim / "sentences.parquet")
+    with open_encoder(params.model, params.embed) as encoder:
+        result = classify(segments, bodies, sentences, load_vectors(interim / "sentence_embeddings.npy"),
+                          load_vectors(interim / "segment_embeddings.npy"), params, encoder, annotations)
+    write_classified(result, out)
+    for problem in result.annotation_problems:
+        typer.echo(f"classify: warning: {problem}", err=True)
+    kinds = ", ".join(f"{t}: {result.theme_model.kind(t)}" for t in result.theme_model.ids)
+    typer.echo(f"classify: {len(result.segments)} segments, {len(result.bodies)} bodies; themes ({kinds})")
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,225 @@
+"""Stage 6, evaluate: honest scores against the project's own annotations.
+
+Grouped cross-validation: a body's text is never scored by a model trained on that body, and text
+copied between bodies (the same party statement made in many nämnder, the city's summary of a
+body's answer) is grouped with its copies, so a model cannot score well by remembering it. Beside
+every model score stands a simple baseline (cue phrases or seed terms alone, and TF-IDF with
+logistic regression), so the gain is visible, and a zero-shot score shows what a newly added theme
+can expect: each theme scored by the generic model trained on the *other* themes only.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import typer
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
+from sklearn.metrics.pairwise import cosine_similarity
+from sklearn.model_selection import GroupKFold
+
+from pipeline import schemas
+from pipeline.annotations import align_stance, align_themes, theme_label_matrix
+from pipeline.classify import ANNOTATIONS, load_vectors, sentence_theme_features, theme_space
+from pipeline.config import Params, load_params
+from pipeline.cues import STANCES, cue_stance
+from pipeline.encoder import open_encoder
+from pipeline.errors import InputNotFoundError, report_errors
+from pipeline.io import write_csv, write_json
+from pipeline.models import SEED, StanceModel, ThemeModel, stance_features, stance_labels
+
+DUPLICATE_SIMILARITY = 0.8
+
+
+def copy_groups(texts: list[str], owners: list[str]) -> np.ndarray:
+    """Group ids that join rows of the same body and rows whose texts are (near) copies."""
+    parent = list(range(len(texts)))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    def union(i: int, j: int) -> None:
+        parent[find(i)] = find(j)
+
+    first_of: dict[str, int] = {}
+    for i, owner in enumerate(owners):
+        union(i, first_of.setdefault(owner, i))
+    if len(texts) > 1:
+        matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(texts)
+        similar = cosine_similarity(matrix, dense_output=False) >= DUPLICATE_SIMILARITY
+        rows, cols = similar.nonzero()
+        for i, j in zip(rows, cols, strict=True):
+            if i < j:
+                union(int(i), int(j))
+    roots = [find(i) for i in range(len(texts))]
+    order = {root: k for k, root in enumerate(dict.fromkeys(roots))}
+    return np.array([order[r] for r in roots])
+
+
+def folds(groups: np.ndarray, requested: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    splits = min(requested, len(set(groups)))
+    return list(GroupKFold(n_splits=splits).split(np.zeros(len(groups)), groups=groups))
+
+
+def _tfidf_stance(train_texts: list[str], train_y: list[str], test_texts: list[str], c: float) -> list[str]:
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
+    model = LogisticRegression(C=c * 10, max_iter=2000, class_weight="balanced", random_state=SEED)
+    model.fit(vectorizer.fit_transform(train_texts), train_y)
+    return list(model.predict(vectorizer.transform(test_texts)))
+
+
+def _stance_scores(truth: list[str], predicted: list[str]) -> dict[str, float]:
+    """Accuracy and macro-F1 over the labels that occur (in the truth or the predictions)."""
+    labels = [s for s in STANCES if s in set(truth) | set(predicted)]
+    per_label = f1_score(truth, predicted, labels=labels, average=None, zero_division=0)
+    return {
+        "accuracy": round(float(accuracy_score(truth, predicted)), 4),
+        "macro_f1": round(float(np.mean(per_label)), 4),
+        **{f"f1_{label}": round(float(f), 4) for label, f in zip(labels, per_label, strict=True)},
+    }
+
+
+@dataclass
+class StanceEvaluation:
+    metrics: dict
+    confusion: pd.DataFrame
+
+
+def evaluate_stance(segments: pd.DataFrame, vectors: np.ndarray, params: Params, annotations: Path) -> StanceEvaluation:
+    labels = align_stance(annotations, segments).labels
+    position = pd.Series(range(len(segments)), index=segments["segment_id"])
+    rows = position.loc[labels["segment_id"]].to_numpy()
+    texts = segments["text"].iloc[rows].tolist()
+    sections = segments["section"].iloc[rows].tolist()
+    truth = labels["stance"].tolist()
+    groups = copy_groups(texts, segments["body"].iloc[rows].tolist())
+    features = stance_features(vectors[rows], texts, sections)
+    model_pred = [""] * len(rows)
+    tfidf_pred = [""] * len(rows)
+    for train, test in folds(groups, params.classify.cv_folds):
+        train_y = [truth[i] for i in train]
+        if len(set(train_y)) < 2:
+            predicted = [train_y[0]] * len(test)
+            tfidf = predicted
+        else:
+            model = StanceModel.fit(features[train], train_y, params.classify.regularization)
+            predicted = stance_labels(model.predict_proba(features[test], [texts[i] for i in test]))
+            tfidf = _tfidf_stance([texts[i] for i in train], train_y, [texts[i] for i in test], params.classify.regularization)
+        for k, i in enumerate(test):
+            model_pred[i], tfidf_pred[i] = predicted[k], tfidf[k]
+    cue_pred = [cue_stance(t) for t in texts]
+    metrics = {
+        "n_segments": len(rows),
+        "n_groups": int(len(set(groups))),
+        "model": _stance_scores(truth, model_pred),
+        "baseline_cues": _stance_scores(truth, cue_pred),
+        "baseline_tfidf": _stance_scores(truth, tfidf_pred),
+    }
+    confusion = pd.DataFrame({"actual": truth, "predicted": model_pred, "segment_id": labels["segment_id"].tolist()})
+    return StanceEvaluation(metrics, confusion.sort_values("segment_id").reset_index(drop=True))
+
+
+def _theme_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
+    return {
+        "micro_f1": round(float(f1_score(truth, predicted, average="micro", zero_division=0)), 4),
+        "macro_f1": round(float(f1_score(truth, predicted, average="macro", zero_division=0)), 4),
+    }
+
+
+def evaluate_themes(sentences: pd.DataFrame, vectors: np.ndarray, params: Params, annotations: Path,
+                    encoder) -> tuple[dict, pd.DataFrame]:
+    theme_ids = [t.id for t in params.themes]
+    labels = align_themes(annotations, sentences, theme_ids).labels
+    matrix = theme_label_matrix(labels, theme_ids)
+    position = pd.Series(range(len(sentences)), index=sentences["sentence_id"])
+    rows = position.loc[matrix.index].to_numpy()
+    annotated = sentences.iloc[rows]
+    truth = matrix.to_numpy()
+    space = theme_space(params.themes, encoder)
+    features, _ = sentence_theme_features(annotated, vectors[rows], params.themes, space)
+    groups = copy_groups(annotated["text"].tolist(), annotated["body"].tolist())
+    threshold, settings = params.classify.threshold, params.classify
+    model_pred = np.zeros_like(truth)
+    zero_shot = np.zeros_like(truth)
+    tfidf_pred = np.zeros_like(truth)
+    for train, test in folds(groups, settings.cv_folds):
+        model = ThemeModel.fit(vectors[rows][train], features[train], truth[train], theme_ids,
+                               settings.min_positive_examples, settings.regularization)
+        model_pred[test] = model.predict(vectors[rows][test], features[test]) >= threshold
+        for k, theme in enumerate(theme_ids):
+            others = truth[train].copy()
+            others[:, k] = 0  # the generic model never sees this theme's labels
+            generic = ThemeModel.fit(vectors[rows][train], features[train], others, theme_ids, 10**9,
+                                     settings.regularization)
+            zero_shot[test, k] = generic.predict(vectors[rows][test], features[test])[:, k] >= threshold
+        texts = annotated["text"].tolist()
+        vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True)
+        train_x = vectorizer.fit_transform([texts[i] for i in train])
+        test_x = vectorizer.transform([texts[i] for i in test])
+        for k in range(len(theme_ids)):
+            y = truth[train, k]
+            if y.min() == y.max():
+                tfidf_pred[test, k] = y[0]
+                continue
+            tfidf = LogisticRegression(C=settings.regularization * 10, max_iter=2000, class_weight="balanced",
+                                       random_state=SEED).fit(train_x, y)
+            tfidf_pred[test, k] = tfidf.predict(test_x)
+    term_pred = (features[:, :, 4] > 0).astype(int)
+    methods = {"model": model_pred, "zero_shot": zero_shot, "baseline_terms": term_pred, "baseline_tfidf": tfidf_pred}
+    metrics = {"n_sentences": len(rows), "n_groups": int(len(set(groups)))}
+    metrics.update({name: _theme_scores(truth, predicted) for name, predicted in methods.items()})
+    per_theme_rows = []
+    for name, predicted in methods.items():
+        precision, recall, f1, support = precision_recall_fscore_support(truth, predicted, zero_division=0)
+        for k, theme in enumerate(theme_ids):
+            per_theme_rows.append({"theme": theme, "method": name, "precision": round(float(precision[k]), 4),
+                                   "recall": round(float(recall[k]), 4), "f1": round(float(f1[k]), 4),
+                                   "support": int(support[k])})
+    per_theme = pd.DataFrame(per_theme_rows)
+    metrics["per_theme"] = {
+        row.theme: {"precision": row.precision, "recall": row.recall, "f1": row.f1, "support": row.support}
+        for row in per_theme[per_theme["method"] == "model"].itertuples()
+    }
+    return metrics, per_theme
+
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+@report_errors
+def main(
+    processed: Path = typer.Option(Path("data/processed")),
+    interim: Path = typer.Option(Path("data/interim")),
+    annotations: Path = typer.Option(ANNOTATIONS),
+    out: Path = typer.Option(Path("metrics"), help="Directory for metrics.json and plot data."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params"),
+) -> None:
+    """Cross-validated stance and theme scores with baselines (DVC metrics and plots)."""
+    params = load_params(params_file)
+    path = processed / "segments.parquet"
+    if not path.exists():
+        raise InputNotFoundError(f"{path} not found (run the earlier stages first)")
+    segments = schemas.validate_segments(pd.read_parquet(path))
+    sentences = pd.read_parquet(interim / "sentences.parquet")
+    stance = evaluate_stance(segments, load_vectors(interim / "segment_embeddings.npy"), params, annotations)
+    with open_encoder(params.model, params.embed) as encoder:
+        themes, per_theme = evaluate_themes(sentences, load_vectors(interim / "sentence_embeddings.npy"), params,
+                                            annotations, encoder)
+    write_json(out / "metrics.json", {"stance": stance.metrics, "themes": themes})
+    write_csv(out / "stance_confusion.csv", stance.confusion)
+    write_csv(out / "theme_scores.csv", per_theme)
+    typer.echo(json.dumps({"stance": stance.metrics, "themes": {k: v for k, v in themes.items() if k != "per_theme"}},
+                          ensure_ascii=False, indent=1))
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,101 @@
+"""Theme evidence from words: seed terms matched on lemmas and inside Swedish compounds.
+
+"informationssäkerhetsarbetet" is about informationssäkerhet, "kostnaderna" about kostnad. Terms
+are matched against each token's lower-cased form, its lemma (simplemma) and the parts of
+hyphenated tokens; a term of five letters or more also matches as the head or tail of a compound.
+Short terms ("it", "lag", "kön") match whole words only, and terms written in capitals ("ILS",
+"GDPR") match only in capitals, so "ils" in running text does not count.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+import simplemma
+
+from pipeline.config import ThemeParams
+from pipeline.sentences import swedish_pipeline
+
+MIN_COMPOUND_TERM = 5
+
+
+@lru_cache(maxsize=200_000)
+def lemma(word: str) -> str:
+    return simplemma.lemmatize(word, lang="sv").lower()
+
+
+@lru_cache(maxsize=20_000)
+def _token_forms(token: str) -> tuple[frozenset[str], frozenset[str]]:
+    """Lower-case forms (word, lemma, hyphen parts and their lemmas) and original-case parts."""
+    parts = [token, *[p for p in re.split(r"[-–]", token) if p]]
+    lower = {p.lower() for p in parts} | {lemma(p) for p in parts if p.isalpha()}
+    return frozenset(lower), frozenset(parts)
+
+
+@dataclass(frozen=True)
+class Term:
+    text: str
+    words: tuple[str, ...]
+    case_sensitive: bool
+
+    @classmethod
+    def parse(cls, term: str) -> Term:
+        words = tuple(term.split())
+        case_sensitive = any(w.isupper() and len(w) > 1 for w in words)
+        if not case_sensitive:
+            words = tuple(lemma(w) if w.isalpha() else w.lower() for w in words)
+        return cls(term, words, case_sensitive)
+
+    def matches_token(self, token: str) -> bool:
+        lower, original = _token_forms(token)
+        word = self.words[0]
+        if self.case_sensitive:
+            return word in original
+        if word in lower:
+            return True
+        if len(word) < MIN_COMPOUND_TERM:
+            return False
+        return any(form.startswith(word) or form.endswith(word) or (len(word) >= 7 and word in form) for form in lower)
+
+
+@dataclass(frozen=True)
+class ThemeTerms:
+    theme: str
+    terms: tuple[Term, ...]
+
+    def hits(self, tokens: list[str], lowered_text: str) -> list[str]:
+        found = []
+        for term in self.terms:
+            if len(term.words) == 1:
+                if any(term.matches_token(token) for token in tokens):
+                    found.append(term.text)
+            elif re.search(r"\b" + r"\w*\s+".join(map(re.escape, term.text.lower().split())) + r"\w*", lowered_text):
+                found.append(term.text)
+        return found
+
+
+def compile_themes(themes: list[ThemeParams]) -> list[ThemeTerms]:
+    return [ThemeTerms(theme.id, tuple(Term.parse(term) for term in theme.terms)) for theme in themes]
+
+
+def tokenize(text: str) -> list[str]:
+    return [token.text for token in swedish_pipeline().tokenizer(text) if any(c.isalnum() for c in token.text)]
+
+
+def term_hits(texts: list[str], compiled: list[ThemeTerms]) -> list[list[list[str]]]:
+    """For each text and theme, the seed terms found in it."""
+    result = []
+    for text in texts:
+        tokens = tokenize(text)
+        lowered = text.lower()
+        result.append([theme.hits(tokens, lowered) for theme in compiled])
+    return result
+
+
+def term_matrix(hits: list[list[list[str]]]) -> np.ndarray:
+    """Number of distinct terms found, per text and theme (log1p)."""
+    counts = np.array([[len(theme_hits) for theme_hits in row] for row in hits], dtype=np.float32)
+    return np.log1p(counts.reshape(len(hits), -1))
