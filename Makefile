@@ -8,9 +8,21 @@ export DVC_NO_ANALYTICS := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install run test benchmark clean
+.PHONY: install system-deps run test benchmark clean
 
-install: $(STAMP)
+# Debian packages: tesseract with Swedish data (OCR of scanned PDFs) and chromium (the report's
+# browser test). Installed when missing and we are root; otherwise a warning, and the tests that
+# need them are skipped with a reason.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-swe chromium
+
+install: system-deps $(STAMP)
+
+system-deps:
+	@if command -v tesseract >/dev/null && tesseract --list-langs 2>/dev/null | grep -qx swe && command -v chromium >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing $(APT_PACKAGES)"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $(APT_PACKAGES) >/dev/null; \
+	else echo "warning: please install $(APT_PACKAGES) (OCR and browser tests will be skipped)"; fi
 
 # torch==2.13.0 first: it is a CPU wheel on local disk; anything else could pull a CUDA build.
 $(STAMP): pyproject.toml requirements.lock
@@ -21,10 +33,10 @@ $(STAMP): pyproject.toml requirements.lock
 	touch $(STAMP)
 
 run: install
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/dvc repro
+	PATH="$(CURDIR)/$(BIN):$$PATH" OMP_WAIT_POLICY=PASSIVE $(BIN)/dvc repro
 
 test: install
-	$(BIN)/python -m pytest
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest
 
 benchmark: install
 	$(BIN)/python benchmarks/run.py

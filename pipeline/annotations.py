@@ -14,8 +14,11 @@ import pandas as pd
 
 from pipeline.cues import STANCES
 from pipeline.errors import ConfigError
-from pipeline.textutil import squash_spaces
+from rapidfuzz import fuzz
 
+from pipeline.textutil import fold, squash_spaces
+
+FUZZY_MATCH = 85
 STANCE_FILE = "stance.csv"
 THEME_FILE = "themes.csv"
 
@@ -60,7 +63,8 @@ def align_themes(directory: Path, sentences: pd.DataFrame, theme_ids: list[str])
     """sentence_id -> set of theme ids for every annotated sentence.
 
     A sentence matches on its document and text, the nearest to the annotated line when the same
-    text recurs; a sentence the splitter cut differently matches the sentence that contains it.
+    text recurs; near the annotated line, a sentence the splitter cut differently or whose OCR
+    repair changed a few letters matches too.
     Theme ids that are not configured are ignored (a theme removed from params.yaml).
     """
     raw = _read(directory / THEME_FILE, ["doc", "line", "sentence", "themes"])
@@ -75,7 +79,7 @@ def align_themes(directory: Path, sentences: pd.DataFrame, theme_ids: list[str])
         if not candidates and ann.doc in by_doc:
             near = by_doc[ann.doc]
             near = near[(near["start_line"] <= line + 1) & (near["end_line"] >= line - 1)]
-            candidates = [r for r in near.itertuples() if text in squash_spaces(r.text) or squash_spaces(r.text) in text]
+            candidates = [r for r in near.itertuples() if _same_sentence(text, squash_spaces(r.text))]
         if not candidates:
             unmatched.append(f"{ann.doc}:{line}: {text[:60]}")
             continue
@@ -84,6 +88,14 @@ def align_themes(directory: Path, sentences: pd.DataFrame, theme_ids: list[str])
         rows.append({"sentence_id": best.sentence_id, "themes": "|".join(sorted(themes, key=theme_ids.index))})
     labels = pd.DataFrame(rows, columns=["sentence_id", "themes"]).drop_duplicates("sentence_id", keep="last")
     return Alignment(labels, unmatched)
+
+
+def _same_sentence(annotated: str, found: str) -> bool:
+    """Containment (the splitter cut differently) or near-equality after folding (OCR repair of
+    the text improved since the sentence was annotated)."""
+    if annotated in found or found in annotated:
+        return True
+    return fuzz.ratio(fold(annotated), fold(found)) >= FUZZY_MATCH
 
 
 def theme_label_matrix(labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:

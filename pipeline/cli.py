@@ -1,7 +1,8 @@
 """The `remiss` command line for staff: one command from documents to tables.
 
-`remiss segment` runs ingest and segment on any files or folders, without DVC, and writes the same
-tables the DVC pipeline writes. Later stages add `remiss analyze`.
+`remiss segment` splits documents into per-body segments; `remiss analyze` runs every stage
+(ingest, segment, embed, classify, export) on any files or folders, without DVC, with the same
+functions the DVC stages run, and writes everything into one output directory.
 """
 
 from __future__ import annotations
@@ -11,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from pipeline.config import load_params
+from pipeline.config import PROJECT_ROOT, Params, load_params
 from pipeline.errors import report_errors
 from pipeline.ingest import documents_table, ingest_paths, settle_failures
 from pipeline.io import ensure_writable_dir, write_table
 from pipeline.registry import Registry
-from pipeline.segment import segment_all, summary_lines, write_segmentation
+from pipeline.segment import Segmentation, segment_all, summary_lines, write_segmentation
 
 app = typer.Typer(
     add_completion=False,
@@ -24,7 +25,8 @@ app = typer.Typer(
     help="remissanalys: turn remiss documents into a remissammanställning.",
 )
 
-INPUTS = typer.Argument(..., help="Documents (.txt) or folders of documents.", show_default=False)
+INPUTS = typer.Argument(..., help="Documents (.txt, .pdf, .docx) or folders of documents.", show_default=False)
+OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory.")
 PARAMS = typer.Option(Path("params.yaml"), "--params", help="Parameters file (defaults if missing).")
 REGISTRY = typer.Option(None, "--registry", help="Body registry YAML (default: from params.yaml).")
 
@@ -34,28 +36,70 @@ def _root() -> None:
     """remissanalys: who answered a remiss, what they think and what they raise."""
 
 
-@app.command()
-@report_errors
-def segment(
-    inputs: list[Path] = INPUTS,
-    out: Path = typer.Option(Path("out"), "--out", "-o", help="Output directory."),
-    params_file: Path = PARAMS,
-    registry_file: Path | None = REGISTRY,
-) -> None:
-    """Split documents into per-body segments: segments.csv, bodies.csv (and Parquet twins)."""
-    params = load_params(params_file)
+def _resolve(path: Path) -> Path:
+    """Project files named relatively in params.yaml are found from any working directory."""
+    return path if path.is_absolute() or path.exists() else PROJECT_ROOT / path
+
+
+def ingest_and_segment(inputs: list[Path], out: Path, params: Params, registry_file: Path | None) -> tuple[pd.DataFrame, Segmentation]:
+    """Read and segment the inputs, report skipped files, write the segment tables into `out`."""
     ensure_writable_dir(out)
-    registry = Registry.load(registry_file or params.paths.registry)
+    registry = Registry.load(registry_file or _resolve(params.paths.registry))
     documents, failures = ingest_paths(inputs, params.ingest)
     settle_failures([(str(f.path), f.error) for f in failures], len(documents))
     lines = pd.concat([d.lines for d in documents], ignore_index=True)
     result, segment_failures = segment_all(lines, registry, params.segment)
     settle_failures(segment_failures, result.segments["doc"].nunique())
     write_table(out, "documents", documents_table(documents, failures))
+    return lines, result
+
+
+@app.command()
+@report_errors
+def segment(inputs: list[Path] = INPUTS, out: Path = OUT, params_file: Path = PARAMS,
+            registry_file: Path | None = REGISTRY) -> None:
+    """Split documents into per-body segments: segments.csv, bodies.csv (and Parquet twins)."""
+    _, result = ingest_and_segment(inputs, out, load_params(params_file), registry_file)
     write_segmentation(result, out)
     for line in summary_lines(result):
         typer.echo(line)
     typer.echo(f"wrote {out}/segments.csv, {out}/bodies.csv, {out}/statement_links.csv")
+
+
+@app.command()
+@report_errors
+def analyze(
+    inputs: list[Path] = INPUTS,
+    out: Path = OUT,
+    params_file: Path = PARAMS,
+    registry_file: Path | None = REGISTRY,
+    annotations: Path = typer.Option(Path("data/annotations"), help="Annotations to train on (the project's own)."),
+) -> None:
+    """Run every stage: segments, stance and themes with evidence, workbook, report and plots."""
+    from pipeline.classify import classify, write_classified
+    from pipeline.embed import embed_tables
+    from pipeline.encoder import open_encoder
+
+    params = load_params(params_file)
+    lines, segmentation = ingest_and_segment(inputs, out, params, registry_file)
+    write_table(out, "statement_links", segmentation.links)
+    for line in summary_lines(segmentation):
+        typer.echo(line)
+    with open_encoder(params.model, params.embed) as encoder:
+        sentences, sentence_vectors, segment_vectors = embed_tables(segmentation.segments, lines, encoder)
+        result = classify(segmentation.segments, segmentation.bodies, sentences, sentence_vectors, segment_vectors,
+                          params, encoder, _resolve(annotations))
+    write_classified(result, out)
+    for problem in result.annotation_problems:
+        typer.echo(f"remiss: warning: {problem}", err=True)
+    written = [out / "segments.csv", out / "bodies.csv", out / "sentences.csv"]
+    try:
+        from pipeline.export import export_all
+    except ImportError:  # pragma: no cover - the export stage is optional in a trimmed install
+        export_all = None
+    if export_all is not None:
+        written += export_all(out, params)
+    typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 
 def main() -> None:

@@ -40,7 +40,7 @@ _RESERVATION = [
     r"(?:bor|behover|skulle kunna|kan|maste) (?:\w+ )?(?:fortydligas|forstarkas|kompletteras|utvecklas|tydliggoras|ses over|lyftas)",
     r"hade med fordel",
     r"behov av",
-    r"synpunkter pa",
+    r"(?<!inga )synpunkter pa",
     r"vill (?:dock )?(?:lyfta|framhalla|poangtera|betona|understryka)",
     r"otydlig\w*|brist\w*",
     r"risk\w*",
@@ -104,6 +104,6 @@ def cue_stance(text: str) -> str:
         return "negative"
     if counts["positive"]:
         return "positive_with_reservations" if counts["reservation"] else "positive"
-    if counts["reservation"]:
+    if counts["reservation"] and not counts["no_opinion"]:
         return "positive_with_reservations"
     return "no_opinion"

@@ -13,6 +13,7 @@ import hashlib
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -61,11 +62,18 @@ def _folder_fingerprint(folder: Path) -> str:
     return digest.hexdigest()
 
 
-def resolve_model(params: ModelParams, root: Path = PROJECT_ROOT) -> ModelSpec:
-    """Turn params.yaml's `model` section into a loadable ModelSpec (no loading yet)."""
+def resolve_model(params: ModelParams, root: Path = PROJECT_ROOT, build: bool = False) -> ModelSpec:
+    """Turn params.yaml's `model` section into a loadable ModelSpec (no loading yet).
+
+    With `build`, a missing embedded model is built first (what `remiss analyze` wants)."""
     name = params.name.strip()
     if name == EMBEDDED:
         folder = params.embedded_path if params.embedded_path.is_absolute() else root / params.embedded_path
+        if build and not (folder / "modules.json").is_file():
+            from pipeline.build_model import build_model
+
+            print(f"building the embedded model into {folder} (once)", file=sys.stderr)
+            build_model(folder)
         if not (folder / "modules.json").is_file():
             raise ModelUnavailableError(
                 f"the embedded model is not built yet ({folder}); run `make run` or "
@@ -265,7 +273,7 @@ class Encoder:
 def open_encoder(model_params: ModelParams, embed_params: EmbedParams, use_cache: bool = True,
                  progress: bool | None = None) -> Iterator[Encoder]:
     """Resolve, load and wrap the configured model; the cache is closed afterwards."""
-    spec = resolve_model(model_params)
+    spec = resolve_model(model_params, build=True)
     model = load_model(spec, model_params.device)
     cache_dir = embed_params.cache_dir if embed_params.cache_dir.is_absolute() else PROJECT_ROOT / embed_params.cache_dir
     cache = EmbeddingCache(cache_dir) if use_cache else None

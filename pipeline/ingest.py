@@ -28,6 +28,7 @@ from pipeline.errors import (
     report_errors,
 )
 from pipeline.io import write_table
+from pipeline.readers import read_docx, read_pdf
 from pipeline.textutil import fold, normalize_unicode, squash_spaces
 
 LINE_KINDS = ("text", "blank", "page_number", "running_header")
@@ -97,7 +98,7 @@ def read_txt(path: Path) -> SourceText:
 
 
 Reader = Callable[[Path], SourceText]
-READERS: dict[str, Reader] = {".txt": read_txt, ".text": read_txt}
+READERS: dict[str, Reader] = {".txt": read_txt, ".text": read_txt, ".pdf": read_pdf, ".docx": read_docx}
 
 
 def read_source(path: Path) -> SourceText:

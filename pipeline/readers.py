@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from pipeline.errors import ModelUnavailableError, NotTextError, RemissError
+from pipeline.errors import NotTextError, RemissError
 
 if TYPE_CHECKING:
     # imported where used, so that pipeline.ingest can import this module at its top (READERS)
@@ -57,8 +57,10 @@ _FEW_TEXT_CHARS = 60  # fewer than this on a page mostly covered by images: a sc
 _PARAGRAPH_GAP = 0.4
 
 
-class OcrUnavailableError(ModelUnavailableError):
+class OcrUnavailableError(RemissError):
     """A page needs OCR but tesseract, or its Swedish language data, is not installed."""
+
+    exit_code = 12
 
 
 # ----- OCR -----------------------------------------------------------------------------------

@@ -20,6 +20,7 @@ from pipeline.config import ThemeParams
 from pipeline.sentences import swedish_pipeline
 
 MIN_COMPOUND_TERM = 5
+_INFLECTIONS = frozenset({"ar", "arna", "arnas", "en", "ens", "et", "ets", "er", "erna", "ernas", "na", "s", "or", "orna", "n", "e"})
 
 
 @lru_cache(maxsize=200_000)
@@ -56,8 +57,8 @@ class Term:
             return word in original
         if word in lower:
             return True
-        if len(word) < MIN_COMPOUND_TERM:
-            return False
+        if len(word) < MIN_COMPOUND_TERM:  # 'lag' matches 'lagar', 'lagen', never 'lagom'
+            return any(form.startswith(word) and form[len(word):] in _INFLECTIONS for form in lower)
         return any(form.startswith(word) or form.endswith(word) or (len(word) >= 7 and word in form) for form in lower)
 
 
