@@ -56,6 +56,7 @@ import random
 import resource
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
@@ -364,6 +365,31 @@ def _embed_rates(m: Metrics) -> dict[str, float]:
     return rates
 
 
+class LoadSampler:
+    """The 1-minute load average every few seconds while the benchmark runs (it includes our own work)."""
+
+    def __init__(self, every_s: float = 5.0) -> None:
+        self.every_s = every_s
+        self.samples: list[float] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            self.samples.append(os.getloadavg()[0])
+            self._stop.wait(self.every_s)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> Metrics:
+        self._stop.set()
+        self._thread.join()
+        samples = self.samples or [os.getloadavg()[0]]
+        return {"during_min": round(min(samples), 2), "during_mean": round(sum(samples) / len(samples), 2),
+                "during_max": round(max(samples), 2), "samples": len(samples), "sample_every_s": self.every_s}
+
+
 def machine() -> Metrics:
     cpu = platform.processor()
     try:
@@ -384,10 +410,14 @@ def _fmt(value: float | None, digits: int = 2) -> str:
     return "–" if value is None else f"{value:.{digits}f}"
 
 
+def _num(value: float) -> str:
+    return f"{value:.0f}" if abs(value) >= 100 else f"{value:.1f}"
+
+
 def _rate_text(rates: dict[str, float]) -> str:
-    labels = {"lines_per_s": "lines/s", "segments_per_s": "seg/s", "sentences_per_s": "sent/s",
+    labels = {"lines_per_s": "lines/s", "sentences_per_s": "sent/s", "segments_per_s": "seg/s",
               "unique_texts_per_s": "unique/s", "responses_per_s": "responses/s"}
-    return " · ".join(f"{rates[key]:g} {label}" for key, label in labels.items() if key in rates) or "–"
+    return " · ".join(f"{_num(rates[key])} {label}" for key, label in labels.items() if key in rates) or "–"
 
 
 def markdown(results: list[StageResult], header: Metrics) -> str:
@@ -404,7 +434,9 @@ def markdown(results: list[StageResult], header: Metrics) -> str:
     intro = (f"Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB RAM, Python {m['python']}; "
              f"torch threads {header['torch_threads']}. Load average (1/5/15 min) at start "
              f"{'/'.join(f'{x:.2f}' for x in header['load_average']['start'])}, at end "
-             f"{'/'.join(f'{x:.2f}' for x in header['load_average']['end'])}. "
+             f"{'/'.join(f'{x:.2f}' for x in header['load_average']['end'])}; 1-min load during the run "
+             f"{header['load_average']['during_min']:.2f}–{header['load_average']['during_max']:.2f} "
+             f"(mean {header['load_average']['during_mean']:.2f}, this benchmark included). "
              f"Synthetic corpus: {header['responses']} responses; total run {header['total_s']:.0f} s.")
     return intro + "\n\n" + "\n".join(rows)
 
@@ -423,6 +455,9 @@ def main(argv: list[str] | None = None) -> int:
     # Never reach for the network: the embedded model is a local folder.
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
+    os.environ.setdefault("HF_HUB_DISABLE_PROGRESS_BARS", "1")
+    sampler = LoadSampler()
+    sampler.start()
     started = time.perf_counter()
     started_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
     load_start = [round(x, 2) for x in os.getloadavg()]
@@ -484,7 +519,7 @@ def main(argv: list[str] | None = None) -> int:
         "responses": responses,
         "machine": machine(),
         "torch_threads": torch_threads,
-        "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()]},
+        "load_average": {"start": load_start, "end": [round(x, 2) for x in os.getloadavg()], **sampler.stop()},
         "total_s": round(time.perf_counter() - started, 1),
     }
     report = {**header, "stages": [asdict(r) for r in results], "comparison": comparison}

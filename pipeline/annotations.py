@@ -49,7 +49,7 @@ def align_stance(directory: Path, segments: pd.DataFrame) -> Alignment:
         raise ConfigError(f"{directory / STANCE_FILE}: unknown stance labels: {', '.join(bad)}")
     index = {(row.doc, int(row.start_line)): row for row in segments.itertuples()}
     rows, unmatched = [], []
-    for ann in raw.itertuples():
+    for ann in raw[raw["doc"].isin(set(segments["doc"]))].itertuples():  # only documents in this run
         segment = index.get((ann.doc, int(ann.start_line)))
         if segment is None or segment.end_line != int(ann.end_line):
             unmatched.append(f"{ann.doc}:{ann.start_line}-{ann.end_line}")
@@ -73,7 +73,7 @@ def align_themes(directory: Path, sentences: pd.DataFrame, theme_ids: list[str])
         by_text.setdefault((row.doc, squash_spaces(row.text)), []).append(row)
     by_doc = {doc: group for doc, group in sentences.groupby("doc", sort=False)}
     rows, unmatched = [], []
-    for ann in raw.itertuples():
+    for ann in raw[raw["doc"].isin(by_doc)].itertuples():  # only documents in this run
         line, text = int(ann.line), squash_spaces(ann.sentence)
         candidates = by_text.get((ann.doc, text))
         if not candidates and ann.doc in by_doc:

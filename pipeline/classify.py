@@ -19,8 +19,11 @@ import typer
 
 from pipeline import schemas
 from pipeline.annotations import align_stance, align_themes, theme_label_matrix
+from pipeline.corrections import apply_to_segments, read_corrections
 from pipeline.config import ClassifyParams, Params, ThemeParams, load_params
 from pipeline.cues import STANCES
+from pipeline.duplicates import near_copy_groups
+from pipeline.summarize import draft_summaries
 from pipeline.encoder import Encoder, open_encoder
 from pipeline.errors import InputNotFoundError, report_errors
 from pipeline.io import write_table
@@ -33,6 +36,7 @@ STANCE_SECTIONS = ("summary", "decision", "tjansteutlatande", "party_statement",
 OFFICIAL_SECTIONS = ("decision", "tjansteutlatande")
 STATEMENT_SECTIONS = ("party_statement", "reservation", "ersattaryttrande")
 ANNOTATIONS = Path("data/annotations")
+CORRECTIONS_FILE = "corrections.csv"
 
 
 def _json(data: object) -> str:
@@ -66,10 +70,30 @@ def sentence_theme_features(sentences: pd.DataFrame, vectors: np.ndarray, themes
 
 def fit_theme_model(sentences: pd.DataFrame, vectors: np.ndarray, features: np.ndarray, labels: pd.DataFrame,
                     theme_ids: list[str], params: ClassifyParams) -> ThemeModel:
-    matrix = theme_label_matrix(labels, theme_ids)
-    rows = sentences.reset_index(drop=True).reset_index().set_index("sentence_id").loc[matrix.index, "index"].to_numpy()
-    return ThemeModel.fit(vectors[rows], features[rows], matrix.to_numpy(), theme_ids, params.min_positive_examples,
+    """Train on a label matrix indexed by sentence_id (1, 0, or -1 for not labelled)."""
+    position = pd.Series(range(len(sentences)), index=sentences["sentence_id"])
+    rows = position.loc[labels.index].to_numpy()
+    return ThemeModel.fit(vectors[rows], features[rows], labels.to_numpy(), theme_ids, params.min_positive_examples,
                           params.regularization)
+
+
+def add_theme_corrections(matrix: pd.DataFrame, corrections: pd.DataFrame, segments: pd.DataFrame,
+                          sentences: pd.DataFrame, probabilities: np.ndarray, theme_ids: list[str]) -> pd.DataFrame:
+    """A corrected theme becomes a label on the segment's sentence the model ranked highest for it."""
+    matrix = matrix.copy()
+    spans = {(r.doc, r.start_line, r.end_line): r.segment_id for r in segments.itertuples()}
+    positions = sentences.reset_index(drop=True).groupby("segment_id", sort=False).indices
+    for correction in corrections[corrections["label"].str.startswith("theme:")].itertuples():
+        theme = correction.label.split(":", 1)[1]
+        segment_id = spans.get((correction.doc, int(correction.start_line), int(correction.end_line)))
+        if theme not in theme_ids or segment_id not in positions:
+            continue
+        rows = positions[segment_id]
+        best = sentences["sentence_id"].iloc[rows[int(probabilities[rows, theme_ids.index(theme)].argmax())]]
+        if best not in matrix.index:
+            matrix.loc[best] = -1
+        matrix.loc[best, theme] = 1 if correction.value == "ja" else 0
+    return matrix
 
 
 def _evidence(sentence: pd.Series, probability: float) -> dict[str, object]:
@@ -88,12 +112,20 @@ def classify(segments: pd.DataFrame, bodies: pd.DataFrame, sentences: pd.DataFra
     theme_ids = [t.id for t in themes]
     space = theme_space(themes, encoder)
     features, _ = sentence_theme_features(sentences, sentence_vectors, themes, space)
+    corrections = read_corrections(annotations / CORRECTIONS_FILE)
     theme_labels = align_themes(annotations, sentences, theme_ids)
-    theme_model = fit_theme_model(sentences, sentence_vectors, features, theme_labels.labels, theme_ids, settings)
+    matrix = theme_label_matrix(theme_labels.labels, theme_ids)
+    theme_model = fit_theme_model(sentences, sentence_vectors, features, matrix, theme_ids, settings)
     theme_probabilities = theme_model.predict(sentence_vectors, features)
+    if corrections["label"].str.startswith("theme:").any():  # learn from the reviewer, then predict again
+        matrix = add_theme_corrections(matrix, corrections, segments, sentences, theme_probabilities, theme_ids)
+        theme_model = fit_theme_model(sentences, sentence_vectors, features, matrix, theme_ids, settings)
+        theme_probabilities = theme_model.predict(sentence_vectors, features)
 
     stance_labels_ = align_stance(annotations, segments)
-    stance_model = fit_stance_model(segments, segment_vectors, stance_labels_.labels, settings)
+    stance_training = pd.concat([stance_labels_.labels, stance_corrections(corrections, segments)], ignore_index=True)
+    stance_model = fit_stance_model(segments, segment_vectors, stance_training.drop_duplicates("segment_id", keep="last"),
+                                    settings)
     segment_stance = stance_model.predict_proba(
         stance_features(segment_vectors, segments["text"].tolist(), segments["section"].tolist()),
         segments["text"].tolist(),
@@ -107,10 +139,44 @@ def classify(segments: pd.DataFrame, bodies: pd.DataFrame, sentences: pd.DataFra
     labelled_sentences = label_sentences(sentences, theme_probabilities, theme_ids, settings.threshold)
     labelled_segments = label_segments(segments, labelled_sentences, theme_probabilities, segment_stance,
                                        sentence_stance, theme_ids, settings.threshold, stance_model is not None)
+    labelled_segments = apply_to_segments(labelled_segments, corrections, theme_ids)
+    labelled_segments = group_repeated_statements(labelled_segments)
     labelled_bodies = label_bodies(bodies, labelled_segments, theme_ids, settings.threshold)
+    labelled_bodies["summary"] = draft_summaries(labelled_bodies, labelled_segments, sentences)
     problems = [f"stance annotation not aligned: {u}" for u in stance_labels_.unmatched]
     problems += [f"theme annotation not aligned: {u}" for u in theme_labels.unmatched]
     return Classified(labelled_sentences, labelled_segments, labelled_bodies, theme_model, problems)
+
+
+def group_repeated_statements(segments: pd.DataFrame) -> pd.DataFrame:
+    """Columns `statement_group` ("U1", "U2", … for statements made, nearly word for word, in more
+    than one place) and `statement_copies` (how many places), so a report can say "the same
+    statement was made in 14 bodies" instead of repeating it 14 times."""
+    out = segments.copy()
+    out["statement_group"] = ""
+    out["statement_copies"] = 1
+    statements = out[out["section"].isin(STATEMENT_SECTIONS) & (out["text"].str.split().str.len() >= 30)]
+    if len(statements) < 2:
+        return out
+    groups = near_copy_groups(statements["text"].tolist())
+    sizes = pd.Series(groups).value_counts()
+    names = {g: f"U{k}" for k, g in enumerate(sorted(sizes[sizes > 1].index, key=list(groups).index), start=1)}
+    for index, group in zip(statements.index, groups, strict=True):
+        if group in names:
+            out.at[index, "statement_group"] = names[group]
+            out.at[index, "statement_copies"] = int(sizes[group])
+    return out
+
+
+def stance_corrections(corrections: pd.DataFrame, segments: pd.DataFrame) -> pd.DataFrame:
+    """Corrected stances as training labels (segment_id, stance)."""
+    spans = {(r.doc, r.start_line, r.end_line): r.segment_id for r in segments.itertuples()}
+    rows = [
+        {"segment_id": spans[key], "stance": c.value}
+        for c in corrections[corrections["label"] == "stance"].itertuples()
+        if (key := (c.doc, int(c.start_line), int(c.end_line))) in spans
+    ]
+    return pd.DataFrame(rows, columns=["segment_id", "stance"])
 
 
 def fit_stance_model(segments: pd.DataFrame, vectors: np.ndarray, labels: pd.DataFrame,
@@ -204,6 +270,8 @@ def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, theme_ids: list[s
                     if theme in segment_evidence:
                         evidence[theme] = segment_evidence[theme]
         statements = statement_stances(own[own["section"].isin(STATEMENT_SECTIONS)])
+        reviewed = bool(official["stance_reviewed"].any() or (official["themes_reviewed"] != "").any()) \
+            if "stance_reviewed" in official else False
         rows.append(
             {
                 **body._asdict(),
@@ -213,10 +281,11 @@ def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, theme_ids: list[s
                 "theme_probabilities": _json({t: _round(p) for t, p in probabilities.items()}),
                 "evidence": _json(evidence),
                 "party_statements": _json(statements),
+                "reviewed": reviewed,
             }
         )
     return pd.DataFrame(rows, columns=[*bodies.columns, "stance", "stance_probability", "themes",
-                                       "theme_probabilities", "evidence", "party_statements"])
+                                       "theme_probabilities", "evidence", "party_statements", "reviewed"])
 
 
 _PARTY_NAMES = {

@@ -36,6 +36,7 @@ class IngestParams(_Section):
     ocr_diacritic_ratio: float = Field(0.012, ge=0, le=1)
     # A short line that recurs this often (digits masked) is a running header or footer.
     running_header_min_repeats: int = Field(3, ge=2)
+    require_swedish: bool = True  # reject documents that are clearly not Swedish (exit code 7)
 
 
 class SegmentParams(_Section):

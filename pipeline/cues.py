@@ -20,7 +20,7 @@ _POSITIVE = [
     r"tillstyrk\w*",
     r"stall\w* sig (?:i \w+ )?positiv\w*",
     r"(?:ar|var) (?:overlag |mycket |i huvudsak |i stort |i grunden )?positiv\w*",
-    r"ser (?:mycket )?positivt",
+    r"ser (?:\w+ ){0,2}positiv\w*",
     r"valkomna\w*",
     r"stall\w* sig bakom",
     r"stod(?:jer|er)",

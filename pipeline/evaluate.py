@@ -20,7 +20,6 @@ import typer
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_support
-from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.model_selection import GroupKFold
 
 from pipeline import schemas
@@ -28,40 +27,19 @@ from pipeline.annotations import align_stance, align_themes, theme_label_matrix
 from pipeline.classify import ANNOTATIONS, load_vectors, sentence_theme_features, theme_space
 from pipeline.config import Params, load_params
 from pipeline.cues import STANCES, cue_stance
+from pipeline.duplicates import NEAR_COPY, near_copy_groups
 from pipeline.encoder import open_encoder
 from pipeline.errors import InputNotFoundError, report_errors
 from pipeline.io import write_csv, write_json
+from pipeline.summarize import lead_summary, rouge_l
 from pipeline.models import SEED, StanceModel, ThemeModel, stance_features, stance_labels
 
-DUPLICATE_SIMILARITY = 0.8
+DUPLICATE_SIMILARITY = NEAR_COPY
 
 
 def copy_groups(texts: list[str], owners: list[str]) -> np.ndarray:
-    """Group ids that join rows of the same body and rows whose texts are (near) copies."""
-    parent = list(range(len(texts)))
-
-    def find(i: int) -> int:
-        while parent[i] != i:
-            parent[i] = parent[parent[i]]
-            i = parent[i]
-        return i
-
-    def union(i: int, j: int) -> None:
-        parent[find(i)] = find(j)
-
-    first_of: dict[str, int] = {}
-    for i, owner in enumerate(owners):
-        union(i, first_of.setdefault(owner, i))
-    if len(texts) > 1:
-        matrix = TfidfVectorizer(analyzer="char_wb", ngram_range=(3, 5), sublinear_tf=True).fit_transform(texts)
-        similar = cosine_similarity(matrix, dense_output=False) >= DUPLICATE_SIMILARITY
-        rows, cols = similar.nonzero()
-        for i, j in zip(rows, cols, strict=True):
-            if i < j:
-                union(int(i), int(j))
-    roots = [find(i) for i in range(len(texts))]
-    order = {root: k for k, root in enumerate(dict.fromkeys(roots))}
-    return np.array([order[r] for r in roots])
+    """Cross-validation groups: a body's texts together, and near-copies of a text together."""
+    return near_copy_groups(texts, owners, DUPLICATE_SIMILARITY)
 
 
 def folds(groups: np.ndarray, requested: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -135,7 +113,7 @@ def _theme_scores(truth: np.ndarray, predicted: np.ndarray) -> dict[str, float]:
 
 
 def evaluate_themes(sentences: pd.DataFrame, vectors: np.ndarray, params: Params, annotations: Path,
-                    encoder) -> tuple[dict, pd.DataFrame]:
+                    encoder) -> tuple[dict, pd.DataFrame, pd.DataFrame]:
     theme_ids = [t.id for t in params.themes]
     labels = align_themes(annotations, sentences, theme_ids).labels
     matrix = theme_label_matrix(labels, theme_ids)
@@ -188,7 +166,42 @@ def evaluate_themes(sentences: pd.DataFrame, vectors: np.ndarray, params: Params
         row.theme: {"precision": row.precision, "recall": row.recall, "f1": row.f1, "support": row.support}
         for row in per_theme[per_theme["method"] == "model"].itertuples()
     }
-    return metrics, per_theme
+
+    def names(row: np.ndarray) -> str:
+        return "|".join(t for t, flag in zip(theme_ids, row, strict=True) if flag)
+
+    predictions = pd.DataFrame(
+        {
+            "sentence_id": annotated["sentence_id"].tolist(),
+            "body": annotated["body"].tolist(),
+            "text": annotated["text"].tolist(),
+            "annotated": [names(r) for r in truth],
+            "predicted": [names(r) for r in model_pred],
+        }
+    ).sort_values("sentence_id")
+    return metrics, per_theme, predictions
+
+
+def evaluate_summaries(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.DataFrame) -> dict:
+    """ROUGE-L of the draft summaries against the city's own summaries (the Beredning paragraphs),
+    beside the lead-2 baseline (the answer's first two sentences)."""
+    references = segments[segments["section"] == "summary"].groupby(["doc", "body"])["text"].apply(" ".join)
+    by_segment = sentences.groupby("segment_id", sort=False)["text"].apply(list).to_dict()
+    model, lead = [], []
+    for body in bodies.itertuples():
+        key = (body.doc, body.body)
+        if key not in references.index or not body.summary:
+            continue
+        answer = segments[(segments["doc"] == body.doc) & (segments["body"] == body.body)
+                          & (segments["section"] == "tjansteutlatande")]
+        texts = [t for segment_id in answer["segment_id"] for t in by_segment.get(segment_id, [])]
+        model.append(rouge_l(references[key], body.summary))
+        lead.append(rouge_l(references[key], lead_summary(texts)))
+    return {
+        "n_bodies": len(model),
+        "model_rouge_l": round(float(np.mean(model)), 4) if model else 0.0,
+        "baseline_lead2_rouge_l": round(float(np.mean(lead)), 4) if lead else 0.0,
+    }
 
 
 app = typer.Typer(add_completion=False)
@@ -200,6 +213,7 @@ def main(
     processed: Path = typer.Option(Path("data/processed")),
     interim: Path = typer.Option(Path("data/interim")),
     annotations: Path = typer.Option(ANNOTATIONS),
+    exports: Path = typer.Option(Path("exports"), help="Classify stage output (draft summaries)."),
     out: Path = typer.Option(Path("metrics"), help="Directory for metrics.json and plot data."),
     params_file: Path = typer.Option(Path("params.yaml"), "--params"),
 ) -> None:
@@ -212,13 +226,18 @@ def main(
     sentences = pd.read_parquet(interim / "sentences.parquet")
     stance = evaluate_stance(segments, load_vectors(interim / "segment_embeddings.npy"), params, annotations)
     with open_encoder(params.model, params.embed) as encoder:
-        themes, per_theme = evaluate_themes(sentences, load_vectors(interim / "sentence_embeddings.npy"), params,
+        themes, per_theme, theme_predictions = evaluate_themes(sentences, load_vectors(interim / "sentence_embeddings.npy"), params,
                                             annotations, encoder)
-    write_json(out / "metrics.json", {"stance": stance.metrics, "themes": themes})
+    summaries = {}
+    if (exports / "bodies.parquet").exists():
+        summaries = evaluate_summaries(pd.read_parquet(exports / "bodies.parquet"), segments, sentences)
+    write_json(out / "metrics.json", {"stance": stance.metrics, "themes": themes, "summaries": summaries})
     write_csv(out / "stance_confusion.csv", stance.confusion)
     write_csv(out / "theme_scores.csv", per_theme)
-    typer.echo(json.dumps({"stance": stance.metrics, "themes": {k: v for k, v in themes.items() if k != "per_theme"}},
-                          ensure_ascii=False, indent=1))
+    write_csv(out / "theme_cv_predictions.csv", theme_predictions)
+    brief = {"stance": stance.metrics, "themes": {k: v for k, v in themes.items() if k != "per_theme"},
+             "summaries": summaries}
+    typer.echo(json.dumps(brief, ensure_ascii=False, indent=1))
 
 
 if __name__ == "__main__":

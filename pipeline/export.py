@@ -1,7 +1,7 @@
 """Stage 5, export: the remissammanställning for people — workbook, tables, plots and a report.
 
-Reads what `pipeline.classify` wrote (`bodies`, `segments`, `sentences` in the exports directory)
-and writes, next to them:
+Reads what `pipeline.classify` wrote (`bodies.parquet` and `segments.parquet` in the exports
+directory; every quote needed is already in their evidence columns) and writes, next to them:
 
 * `remissammanstallning.xlsx` — sheets *Översikt*, *Teman*, *Partier*, *Citat*, *Granskning*;
 * `stance_by_body_type`, `theme_by_body_type`, `theme_by_stance` — CSV + Parquet;
@@ -46,7 +46,7 @@ The header is row 1 and data start on row 2; `parse_stance` maps a correction ba
 
 from __future__ import annotations
 
-import base64
+import html
 import io
 import json
 import math
@@ -85,7 +85,8 @@ STANCE_COLOURS = {
 }
 BODY_TYPES = ("facknämnd", "stadsdelsnämnd", "bolag", "other")
 BODY_TYPE_LABELS = {"facknämnd": "Facknämnd", "stadsdelsnämnd": "Stadsdelsnämnd", "bolag": "Bolag", "other": "Övrig"}
-BODY_TYPE_PLURALS = {"facknämnd": "Facknämnder", "stadsdelsnämnd": "Stadsdelsnämnder", "bolag": "Bolag", "other": "Övriga"}
+BODY_TYPE_PLURALS = {"facknämnd": "Facknämnder", "stadsdelsnämnd": "Stadsdelsnämnder", "bolag": "Bolag",
+                     "other": "Övriga"}
 COUNTED_ROLES = ("consulted", "forwarded", "unlisted", "sender")
 ROLE_PHRASES = {"consulted": "remitterade direkt", "forwarded": "via underremiss",
                 "unlisted": "svarade utan att vara remitterade", "sender": "med eget dokument"}
@@ -153,7 +154,6 @@ def parse_stance(value: str) -> str | None:
 class ExportData:
     bodies: pd.DataFrame  # every row of bodies.parquet, strings cleaned
     segments: pd.DataFrame
-    sentences: pd.DataFrame
     themes: dict[str, str]  # theme id -> Swedish label, in params order
     counted: pd.DataFrame  # remissinstanser, one row per body name (see module docstring)
     answering: pd.DataFrame  # counted rows that answered
@@ -215,7 +215,6 @@ def counted_bodies(bodies: pd.DataFrame) -> pd.DataFrame:
 def load_exports(exports_dir: Path, params: Params) -> ExportData:
     bodies = _clean_strings(_read(exports_dir / "bodies.parquet"))
     segments = _clean_strings(_read(exports_dir / "segments.parquet"))
-    sentences = _clean_strings(_read(exports_dir / "sentences.parquet"))
     _require(bodies, BODY_COLUMNS, "bodies")
     _require(segments, SEGMENT_COLUMNS, "segments")
     bodies["answered"] = bodies["answered"].astype(bool)
@@ -225,7 +224,7 @@ def load_exports(exports_dir: Path, params: Params) -> ExportData:
             raise SchemaError(f"{name}: unknown stance {', '.join(unknown)}")
     counted = counted_bodies(bodies)
     answering = counted[counted["answered"]].reset_index(drop=True)
-    return ExportData(bodies, segments, sentences, theme_catalog(params, bodies, segments), counted, answering)
+    return ExportData(bodies, segments, theme_catalog(params, bodies, segments), counted, answering)
 
 
 # --------------------------------------------------------------------------------------------
@@ -623,6 +622,7 @@ def _no_data(ax) -> None:
 
 def plot_stance_by_body_type(table: pd.DataFrame) -> Plot:
     import matplotlib
+    from matplotlib.ticker import MaxNLocator
 
     with matplotlib.rc_context(PLOT_RC):
         figure = _figure(9, 1.2 + 0.55 * max(len(table), 1))
@@ -636,20 +636,23 @@ def plot_stance_by_body_type(table: pd.DataFrame) -> Plot:
                 values = table[stance].tolist()[::-1]
                 if not any(values):
                     continue
-                bars = ax.barh(labels, values, left=left, color=STANCE_COLOURS[stance], edgecolor="white",
-                               label=STANCE_LABELS[stance])
+                edge = "#9e9e9e" if stance == UNCLASSIFIED else "white"
+                bars = ax.barh(labels, values, left=left, color=STANCE_COLOURS[stance], label=STANCE_LABELS[stance],
+                               edgecolor=[edge if v else "none" for v in values])
                 ax.bar_label(bars, labels=[str(v) if v else "" for v in values], label_type="center", fontsize=9)
                 left = [a + b for a, b in zip(left, values, strict=True)]
             ax.set_xlabel("Antal remissinstanser som svarat")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.spines[["top", "right"]].set_visible(False)
-            ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.35 if len(table) < 3 else -0.2), ncols=3,
-                      frameon=False)
+            handles, names = ax.get_legend_handles_labels()
+            figure.legend(handles, names, loc="outside lower center", ncols=len(handles), frameon=False)
         ax.set_title("Ställningstagande per typ av remissinstans", loc="left")
     return _render("stance_by_body_type", "Ställningstagande per typ av remissinstans", figure)
 
 
 def plot_theme_frequency(table: pd.DataFrame, total_bodies: int) -> Plot:
     import matplotlib
+    from matplotlib.ticker import MaxNLocator
 
     with matplotlib.rc_context(PLOT_RC):
         ordered = table.sort_values(["total", "label"], ascending=[True, False], kind="stable")
@@ -662,6 +665,7 @@ def plot_theme_frequency(table: pd.DataFrame, total_bodies: int) -> Plot:
             ax.bar_label(bars, padding=3, fontsize=9)
             ax.set_xlim(0, max(int(ordered["total"].max()), 1) * 1.12)
             ax.set_xlabel(f"Antal remissinstanser som tar upp temat (av {total_bodies} som svarat)")
+            ax.xaxis.set_major_locator(MaxNLocator(integer=True))
             ax.spines[["top", "right"]].set_visible(False)
         ax.set_title("Teman", loc="left")
     return _render("theme_frequency", "Hur många remissinstanser som tar upp varje tema", figure)
@@ -678,7 +682,8 @@ def plot_theme_body_heatmap(data: ExportData) -> Plot:
         if bodies.empty or not themes:
             _no_data(ax)
         else:
-            values = np.array([[float(_json(p).get(t, 0.0) or 0.0) for t in themes] for p in bodies["theme_probabilities"]])
+            values = np.array([[float(_json(p).get(t, 0.0) or 0.0) for t in themes]
+                               for p in bodies["theme_probabilities"]])
             image = ax.imshow(values, cmap="Blues", vmin=0, vmax=1, aspect="auto", interpolation="nearest")
             for i, assigned in enumerate(bodies["themes"]):
                 for j, theme in enumerate(themes):
@@ -691,8 +696,8 @@ def plot_theme_body_heatmap(data: ExportData) -> Plot:
                           rotation_mode="anchor", fontsize=8)
             ax.tick_params(length=0)
             colorbar = figure.colorbar(image, ax=ax, shrink=0.5, pad=0.01)
-            colorbar.set_label("Modellens sannolikhet (✓ = temat tilldelat)")
-        ax.set_title("Teman per remissinstans", loc="left")
+            colorbar.set_label("Sannolikhet")
+        ax.set_title("Teman per remissinstans (✓ = temat tilldelat)", loc="left")
     return _render("theme_body_heatmap", "Teman per remissinstans (sannolikhet, ✓ = tilldelat)", figure)
 
 
@@ -740,12 +745,7 @@ def inline_svg(plot: Plot) -> str:
     text = re.sub(r'\bid="([^"]+)"', lambda m: f'id="{prefix}{m.group(1)}"', text)
     text = re.sub(r"url\(#([^)]+)\)", lambda m: f"url(#{prefix}{m.group(1)})", text)
     text = re.sub(r'href="#([^"]+)"', lambda m: f'href="#{prefix}{m.group(1)}"', text)
-    text = re.sub(r'<svg([^>]*?)\swidth="[^"]*"\s+height="[^"]*"', r'<svg\1', text, count=1)
-    return text.replace("<svg", f'<svg role="img" aria-label="{plot.title}" class="plot"', 1)
-
-
-def png_data_uri(plot: Plot) -> str:
-    return "data:image/png;base64," + base64.b64encode(plot.png).decode("ascii")
+    return text.replace("<svg", f'<svg role="img" aria-label="{html.escape(plot.title)}" class="plot"', 1)
 
 
 # --------------------------------------------------------------------------------------------
@@ -794,7 +794,7 @@ REPORT_TEMPLATE = """<!DOCTYPE html>
   ul.quotes .who { font-weight: 600; }
   figure { margin: 18px 0 28px; }
   figcaption { color: var(--muted); font-size: 13px; margin-top: 4px; }
-  svg.plot { width: 100%; height: auto; max-width: 100%; display: block; }
+  svg.plot { max-width: 100%; height: auto; display: block; }
   ul.docs { margin: 4px 0 0; }
   nav ol { columns: 2; margin: 6px 0; }
   @media print { main { max-width: none; padding: 0; } h2 { break-after: avoid; } tr, li { break-inside: avoid; } }
@@ -931,9 +931,13 @@ def report_context(data: ExportData, plots: list[Plot], threshold: float) -> dic
              {"number": len(counted) - len(answering), "what": "har inte svarat"}]
     cards += [{"number": int(stance_counts[s].sum()), "what": STANCE_LABELS[s].lower()}
               for s in STANCES if int(stance_counts[s].sum())]
-    roles = [f"{int((counted['role'] == r).sum())} {ROLE_PHRASES[r]}" for r in COUNTED_ROLES if (counted["role"] == r).any()]
-    consulted_text = (f"Av {len(counted)} remissinstanser har {len(answering)} svarat. "
-                      + ("Varav " + ", ".join(roles) + "." if roles else ""))
+    roles = [f"{int((counted['role'] == r).sum())} {ROLE_PHRASES[r]}" for r in COUNTED_ROLES
+             if (counted["role"] == r).any()]
+    total = _count_phrase(len(counted), "remissinstans", "remissinstanser")
+    consulted_text = f"Av {total} har {len(answering)} svarat."
+    if roles:
+        consulted_text += " Av dem är " + (" och ".join(roles) if len(roles) < 3 else ", ".join(roles[:-1])
+                                           + " och " + roles[-1]) + "."
     name_counts = data.bodies[data.bodies["role"].isin(COUNTED_ROLES)]["body"].value_counts()
     duplicates = ", ".join(sorted(name_counts[name_counts > 1].index))
 
@@ -965,8 +969,8 @@ def report_context(data: ExportData, plots: list[Plot], threshold: float) -> dic
         theme_sections.append({"id": theme, "heading": heading, "quotes": quotes, "n": len(quotes)})
     theme_sections.sort(key=lambda t: -t["n"])  # stable: params order among equals
 
-    not_answered = [{"body": b.body, "type": BODY_TYPE_LABELS.get(b.body_type, b.body_type), "note": b.note or "inget svar",
-                     "doc": b.doc, "forwarded_by": b.forwarded_by}
+    not_answered = [{"body": b.body, "type": BODY_TYPE_LABELS.get(b.body_type, b.body_type),
+                     "note": b.note or "inget svar", "doc": b.doc, "forwarded_by": b.forwarded_by}
                     for b in counted[~counted["answered"]].itertuples(index=False)]
 
     kept = set(zip(counted["doc"], counted["body"], strict=True))
@@ -1019,8 +1023,8 @@ def write_report(data: ExportData, exports_dir: Path, plots: list[Plot], thresho
 def export_all(exports_dir: Path, params: Params) -> list[Path]:
     """Write the workbook, the aggregated tables, the plots and the report; return the files, sorted."""
     exports_dir = Path(exports_dir)
-    ensure_writable_dir(exports_dir)
     data = load_exports(exports_dir, params)
+    ensure_writable_dir(exports_dir)
     plots = make_plots(data)
     written = [write_workbook(data, exports_dir)]
     written += write_tables(data, exports_dir)

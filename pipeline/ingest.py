@@ -22,6 +22,7 @@ from pipeline.config import IngestParams, load_params
 from pipeline.errors import (
     EmptyInputError,
     InputNotFoundError,
+    NotSwedishError,
     NotTextError,
     RemissError,
     UnsupportedFormatError,
@@ -172,10 +173,33 @@ def classify_lines(texts: list[str], params: IngestParams) -> list[str]:
     return kinds
 
 
+_SWEDISH_WORDS = frozenset(
+    "och att det som en på är för med till av den har inte om de ett vi kan ska eller från så "
+    "också sig samt under när detta dessa bör finns mot vid även där genom skulle nämnden staden".split()
+)
+_ENGLISH_WORDS = frozenset("the and of to in is that for with on as are be this by it from which".split())
+
+
+def check_swedish(texts: list[str], name: str) -> None:
+    """Reject a document that is clearly in another language (the models are Swedish-only).
+
+    Counts common function words; works on OCR'd text without diacritics too ('ar', 'pa' are
+    not needed: 'och', 'att', 'det' survive any OCR)."""
+    words = re.findall(r"[a-zåäöéü]+", " ".join(texts).lower())
+    if len(words) < 40:
+        return
+    swedish = sum(w in _SWEDISH_WORDS for w in words) / len(words)
+    english = sum(w in _ENGLISH_WORDS for w in words) / len(words)
+    if swedish < 0.04 or english > swedish:
+        raise NotSwedishError(f"{name} does not look like Swedish text (the pipeline analyses Swedish remissvar)")
+
+
 def ingest_file(path: Path, params: IngestParams, doc: str | None = None) -> Document:
     """Read, normalise and classify one document's lines."""
     source = read_source(path)
     texts = [squash_spaces(normalize_unicode(line)) for line in source.lines]
+    if params.require_swedish:
+        check_swedish(texts, path.name)
     repaired_tokens = 0
     ocr_repaired = needs_ocr_repair(texts, params)
     notes = []

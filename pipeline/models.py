@@ -66,17 +66,20 @@ class ThemeModel:
     @classmethod
     def fit(cls, vectors: np.ndarray, features: np.ndarray, labels: np.ndarray, ids: list[str],
             min_positive: int, c: float) -> ThemeModel:
-        """`labels` (annotated texts, themes) is 0/1; `features` comes from `theme_features`."""
+        """`labels` (texts, themes) holds 1, 0, or -1 for "not labelled" (a reviewer's correction
+        of one theme says nothing about the others); `features` comes from `theme_features`."""
         model = cls(ids)
-        annotated = labels.sum(axis=0) > 0  # a theme nobody annotated teaches the generic model nothing
+        annotated = (labels == 1).any(axis=0)  # a theme nobody annotated teaches the generic model nothing
         pairs_x = features[:, annotated, :].reshape(-1, features.shape[2])
         pairs_y = labels[:, annotated].reshape(-1)
-        if len(set(pairs_y)) == 2:
-            model.generic = _logistic(c).fit(pairs_x, pairs_y)
+        known = pairs_y >= 0
+        if len(set(pairs_y[known])) == 2:
+            model.generic = _logistic(c).fit(pairs_x[known], pairs_y[known])
         for index, theme in enumerate(ids):
-            y = labels[:, index]
+            rows = labels[:, index] >= 0
+            y = labels[rows, index]
             if y.sum() >= min_positive and (len(y) - y.sum()) >= min_positive:
-                x = np.hstack([vectors, features[:, index, :]])
+                x = np.hstack([vectors[rows], features[rows, index, :]])
                 model.specific[theme] = _logistic(c, balanced=True).fit(x, y)
         return model
 

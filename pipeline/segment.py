@@ -77,6 +77,17 @@ _ROLE_WORDS = re.compile(
     re.IGNORECASE,
 )
 
+_ORGANISATION = (
+    r"^(.{2,60}?(?:nämnd|nämnden|styrelse|styrelsen|AB|kommun|region|myndighet|myndigheten|verket|förbund|"
+    r"förbundet|inspektionen|kollegiet|rådet|länsstyrelsen|universitet|domstol|kommunförbund))\b"
+)
+_TITLE_WORD = re.compile(r"^(?:remissvar|remissyttrande|yttrande|svar|datum|dnr|diarienummer|er referens|var referens|sida|protokoll|tjansteutlatande)\b")
+_FUNCTION_WORDS = frozenset("det den detta denna de dessa vi jag ni han hon har i en ett om pa for med som att och men".split())
+_DECISION_SENTENCE = re.compile(
+    r"^(?:beslut i (?:detta|det har) arende har fattats av|detta (?:yttrande|remissvar) har beslutats av|"
+    r"(?:namnden|styrelsen|forvaltningen) beslutar\b|(?:namnden|styrelsen) beslutade\b)"
+)
+
 # Section headings of protocols and single remissvar (folded), mapped to section kinds.
 _PROTOCOL_HEADINGS = {
     "beslut": "decision",
@@ -616,19 +627,34 @@ class DocumentSegmenter:
 
     # ----- protocols and single answers -----------------------------------------------------
     def find_sender(self) -> Body:
-        """The body whose document this is, from its letterhead or protocol header."""
-        head = [i for i in range(len(self.texts)) if self.content(i)][:25]
+        """The body whose document this is: a registry name in its letterhead or protocol header,
+        the body it is signed for ('På Kammarkollegiets vägnar'), an organisation named in the
+        letterhead, or the letterhead's first line."""
+        content = [i for i in range(len(self.texts)) if self.content(i)]
+        head = content[:25]
         for index in head:
             body = self.registry.find_in(self.texts[index])
             if body is not None and body.name not in {self.city.name, "Kommunfullmäktige"}:
                 return body
+        for index in content:
+            signed = re.match(r"^(?:på|för)\s+(.{3,60}?)s?\s+vägnar\b", self.texts[index], re.IGNORECASE)
+            if signed:
+                return self.registry.lookup(signed.group(1)) or unknown_body(signed.group(1))
         for index in head[:10]:
-            match = re.match(
-                r"^(.{2,60}?(?:nämnd|nämnden|styrelse|styrelsen|AB|kommun|region|myndighet|verket|förbund))\b",
-                self.texts[index],
-            )
+            match = re.match(_ORGANISATION, self.texts[index])
             if match:
                 return unknown_body(match.group(1))
+        first = self.texts[head[0]] if head else ""
+        if (
+            first
+            and len(first.split()) <= 6
+            and first[:1].isupper()
+            and not re.search(r"\d", first)
+            and not first.rstrip().endswith((".", "!", "?", ":", ","))
+            and not _TITLE_WORD.match(fold(first))
+            and fold(first.split()[0]) not in _FUNCTION_WORDS
+        ):
+            return unknown_body(first)
         raise NoBodyFoundError(f"{self.doc}: no answering body (nämnd, bolag, myndighet …) found in the document")
 
     def protocol_heading(self, index: int) -> str | None:
@@ -646,30 +672,52 @@ class DocumentSegmenter:
         return None
 
     def segment_single(self) -> list[Boundary]:
-        """A protocol or a single remissvar: one body, sectioned by its headings."""
+        """A protocol or a single remissvar: one body, sectioned by its headings.
+
+        A protocol's answer starts at its paragraph (§); what comes before is the protocol's front
+        matter. A remissvar's answer starts at its first paragraph of running text (the letterhead,
+        date, Dnr and addressee before it are `other`); "Beslut i detta ärende har fattats av …"
+        records its decision."""
         sender = self.find_sender()
         self.add_fact(sender, "sender")
         boundaries = [Boundary(0, sender, "other", zone="single")]
-        seen_paragraph = any(re.fullmatch(r"§ ?\d+\w?", match_key(t)) for t in self.texts)
-        started = not seen_paragraph
+        is_protocol = any(re.fullmatch(r"§ ?\d+\w?", match_key(t)) for t in self.texts)
+        started = False
         for index in range(1, len(self.texts)):
             section = self.protocol_heading(index)
             if section is None:
                 header = self.statement_header(index)
-                if header and started:
+                if header and (started or not is_protocol):
                     boundaries.append(
                         Boundary(index, sender, header.kind, header.author, header.parties, zone="single")
                     )
+                    started = True
+                elif not is_protocol and self.content(index) and self.starts_paragraph(index):
+                    if _DECISION_SENTENCE.match(self.folded[index]):
+                        boundaries.append(Boundary(index, sender, "decision", zone="single"))
+                        started = True
+                    elif not started and self.running_text(index):
+                        boundaries.append(Boundary(index, sender, "tjansteutlatande", zone="single"))
+                        started = True
                 continue
             if re.fullmatch(r"§ ?\d+\w?", match_key(self.texts[index])):
                 started = True
-            if not started:
+            if not started and is_protocol:
                 continue
+            started = True
             author = parties = ""
             if section in {"party_statement", "reservation", "ersattaryttrande"}:
                 author, parties = self.author_after(index)
             boundaries.append(Boundary(index, sender, section, author, parties, zone="single"))
         return boundaries
+
+    def running_text(self, index: int) -> bool:
+        """The paragraph starting here is prose: eight words or more, ending a sentence."""
+        lines = [index]
+        while lines[-1] + 1 < len(self.texts) and self.content(lines[-1] + 1) and len(lines) < 20:
+            lines.append(lines[-1] + 1)
+        paragraph = join_lines([self.texts[i] for i in lines])
+        return len(paragraph.split()) >= 8 and ends_sentence(paragraph) and not _TITLE_WORD.match(self.folded[index])
 
     def author_after(self, index: int) -> tuple[str, str]:
         """Authors named in the lines just after a statement heading in a protocol."""

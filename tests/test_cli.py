@@ -47,6 +47,9 @@ def test_segment_is_deterministic(tmp_path: Path):
         (lambda d: _write(d / "junk.txt", bytes(range(256)) * 8), 4, "not a text document"),
         (lambda d: _write(d / "scan.png", b"\x89PNG\r\n"), 5, "unsupported file type"),
         (lambda d: _write(d / "anon.txt", "Det här är en text utan avsändare.\n".encode()), 6, "no answering body"),
+        (lambda d: _write(d / "english.txt", ("The committee supports the proposal and asks the city to fund "
+                                              "the work of the new programme in the coming years. ").encode() * 8),
+         7, "does not look like Swedish"),
     ],
 )
 def test_bad_input_gives_one_line_and_a_distinct_exit_code(tmp_path: Path, setup, code: int, message: str):

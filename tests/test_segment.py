@@ -210,3 +210,22 @@ Vi avstyrker.
     assert set(result.segments["body"]) == {"Kulturnämnden"}
     assert result.segments["section"].tolist() == ["other", "decision", "tjansteutlatande", "reservation"]
     assert result.bodies[["body", "role", "answered"]].values.tolist() == [["Kulturnämnden", "sender", True]]
+
+
+def test_a_remissvar_from_an_agency_outside_the_registry(registry):
+    from tests.conftest import FIXTURES
+
+    text = (FIXTURES / "remissvar_myndighet.txt").read_text(encoding="utf-8")
+    result = segment_document(lines_table(text, "remissvar.txt"), registry, SegmentParams())
+    segments = result.segments
+    assert set(segments["body"]) == {"Kammarkollegiet"}
+    assert segments["section"].tolist() == ["other", "tjansteutlatande", "tjansteutlatande", "decision"]
+    assert segments.iloc[0]["end_line"] < 12  # letterhead, date, Dnr and addressee are not the answer
+    assert "fattats av generaldirektören" in segments.iloc[-1]["text"]
+    assert result.bodies[["body", "in_registry", "answered"]].values.tolist() == [["Kammarkollegiet", False, True]]
+
+
+def test_sender_signed_for_at_the_end(registry):
+    text = "Yttrande\n\nDatum 2024-01-10\n\nVi ser positivt på förslaget och tillstyrker det i sin helhet.\n\nPå Tyresö kommuns vägnar\nEva Ek"
+    result = segment_document(lines_table(text), registry, SegmentParams())
+    assert set(result.segments["body"]) == {"Tyresö kommun"}

@@ -1,0 +1,70 @@
+"""The pipeline's results in one place, for the notebooks and anyone reading them from Python.
+
+Reviewers open the notebooks after `make run` (or `dvc repro`): the tables are then in `exports/`
+and the cross-validated scores in `metrics/`. On a fresh clone without them, the same pipeline is
+run once into `.cache/results/` (with `remiss analyze` and the evaluate stage), so a notebook always
+shows real outputs, never a stale copy.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline.config import PROJECT_ROOT
+
+TABLES = ("bodies", "segments", "sentences")
+
+
+@dataclass
+class Results:
+    exports: Path
+    metrics_dir: Path
+    bodies: pd.DataFrame
+    segments: pd.DataFrame
+    sentences: pd.DataFrame
+    metrics: dict
+    stance_cv: pd.DataFrame
+    theme_cv: pd.DataFrame
+    theme_scores: pd.DataFrame
+
+
+def _complete(exports: Path, metrics: Path) -> bool:
+    return all((exports / f"{t}.parquet").exists() for t in TABLES) and (metrics / "metrics.json").exists()
+
+
+def _run(*args: str) -> None:
+    subprocess.run([sys.executable, "-m", *args], cwd=PROJECT_ROOT, check=True)
+
+
+def load_results(root: Path = PROJECT_ROOT) -> Results:
+    """The DVC outputs if present, else a fresh run of the pipeline on the bundled documents."""
+    exports, metrics = root / "exports", root / "metrics"
+    if not _complete(exports, metrics):
+        cache = root / ".cache" / "results"
+        exports, metrics = cache / "exports", cache / "metrics"
+        if not _complete(exports, metrics):
+            work = cache / "work"
+            _run("pipeline.cli", "analyze", str(root / "data" / "raw"), "--out", str(exports))
+            _run("pipeline.ingest", "--input", str(root / "data" / "raw"), "--out", str(work))
+            _run("pipeline.segment", "--lines", str(work / "lines.parquet"), "--out", str(work))
+            _run("pipeline.embed", "--segments", str(work / "segments.parquet"), "--lines",
+                 str(work / "lines.parquet"), "--out", str(work))
+            _run("pipeline.evaluate", "--processed", str(work), "--interim", str(work), "--exports", str(exports),
+                 "--out", str(metrics))
+    return Results(
+        exports=exports,
+        metrics_dir=metrics,
+        bodies=pd.read_parquet(exports / "bodies.parquet"),
+        segments=pd.read_parquet(exports / "segments.parquet"),
+        sentences=pd.read_parquet(exports / "sentences.parquet"),
+        metrics=json.loads((metrics / "metrics.json").read_text(encoding="utf-8")),
+        stance_cv=pd.read_csv(metrics / "stance_confusion.csv"),
+        theme_cv=pd.read_csv(metrics / "theme_cv_predictions.csv", keep_default_na=False),
+        theme_scores=pd.read_csv(metrics / "theme_scores.csv"),
+    )
