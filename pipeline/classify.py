@@ -19,11 +19,12 @@ import typer
 
 from pipeline import schemas
 from pipeline.annotations import align_stance, align_themes, theme_label_matrix
-from pipeline.corrections import apply_to_segments, read_corrections
+from pipeline.corrections import apply_to_segments, merge, read_corrections
 from pipeline.config import ClassifyParams, Params, ThemeParams, load_params
-from pipeline.cues import STANCES
+from pipeline.cues import STANCES, cue_stance
 from pipeline.duplicates import near_copy_groups
 from pipeline.summarize import draft_summaries
+from pipeline.training import training_corpus
 from pipeline.encoder import Encoder, open_encoder
 from pipeline.errors import InputNotFoundError, report_errors
 from pipeline.io import write_table
@@ -106,26 +107,40 @@ def _evidence(sentence: pd.Series, probability: float) -> dict[str, object]:
 
 
 def classify(segments: pd.DataFrame, bodies: pd.DataFrame, sentences: pd.DataFrame, sentence_vectors: np.ndarray,
-             segment_vectors: np.ndarray, params: Params, encoder: Encoder, annotations: Path = ANNOTATIONS) -> Classified:
-    """Train on the annotations, then label sentences, segments and bodies."""
+             segment_vectors: np.ndarray, params: Params, encoder: Encoder, annotations: Path = ANNOTATIONS,
+             extra_corrections: pd.DataFrame | None = None) -> Classified:
+    """Train on the annotations and the reviewers' corrections, then label sentences, segments
+    and bodies."""
     themes, settings = params.themes, params.classify
     theme_ids = [t.id for t in themes]
+    current = (segments, sentences)
+    corpus = training_corpus(segments, sentences, sentence_vectors, segment_vectors, params, encoder, annotations)
+    segments, sentences = corpus.segments, corpus.sentences
+    sentence_vectors, segment_vectors = corpus.sentence_vectors, corpus.segment_vectors
     space = theme_space(themes, encoder)
     features, _ = sentence_theme_features(sentences, sentence_vectors, themes, space)
     corrections = read_corrections(annotations / CORRECTIONS_FILE)
+    if extra_corrections is not None and not extra_corrections.empty:
+        corrections = merge(corrections, extra_corrections)
     theme_labels = align_themes(annotations, sentences, theme_ids)
     matrix = theme_label_matrix(theme_labels.labels, theme_ids)
     theme_model = fit_theme_model(sentences, sentence_vectors, features, matrix, theme_ids, settings)
-    theme_probabilities = theme_model.predict(sentence_vectors, features)
+    texts = sentences["text"].tolist()
+    theme_probabilities = drop_fragments(theme_model.predict(sentence_vectors, features), texts)
     if corrections["label"].str.startswith("theme:").any():  # learn from the reviewer, then predict again
         matrix = add_theme_corrections(matrix, corrections, segments, sentences, theme_probabilities, theme_ids)
         theme_model = fit_theme_model(sentences, sentence_vectors, features, matrix, theme_ids, settings)
-        theme_probabilities = theme_model.predict(sentence_vectors, features)
+        theme_probabilities = drop_fragments(theme_model.predict(sentence_vectors, features), texts)
 
     stance_labels_ = align_stance(annotations, segments)
     stance_training = pd.concat([stance_labels_.labels, stance_corrections(corrections, segments)], ignore_index=True)
     stance_model = fit_stance_model(segments, segment_vectors, stance_training.drop_duplicates("segment_id", keep="last"),
                                     settings)
+    # predict for the run's own rows only (they come first in the corpus)
+    segments, sentences = current
+    theme_probabilities = theme_probabilities[: corpus.current_sentences]
+    sentence_vectors = sentence_vectors[: corpus.current_sentences]
+    segment_vectors = segment_vectors[: corpus.current_segments]
     segment_stance = stance_model.predict_proba(
         stance_features(segment_vectors, segments["text"].tolist(), segments["section"].tolist()),
         segments["text"].tolist(),
@@ -141,9 +156,10 @@ def classify(segments: pd.DataFrame, bodies: pd.DataFrame, sentences: pd.DataFra
                                        sentence_stance, theme_ids, settings.threshold, stance_model is not None)
     labelled_segments = apply_to_segments(labelled_segments, corrections, theme_ids)
     labelled_segments = group_repeated_statements(labelled_segments)
-    labelled_bodies = label_bodies(bodies, labelled_segments, theme_ids, settings.threshold)
+    labelled_bodies = label_bodies(bodies, labelled_segments, sentences, theme_ids, settings.threshold)
     labelled_bodies["summary"] = draft_summaries(labelled_bodies, labelled_segments, sentences)
-    problems = [f"stance annotation not aligned: {u}" for u in stance_labels_.unmatched]
+    problems = [f"annotated document not found in {params.paths.training}: {name}" for name in corpus.missing]
+    problems += [f"stance annotation not aligned: {u}" for u in stance_labels_.unmatched]
     problems += [f"theme annotation not aligned: {u}" for u in theme_labels.unmatched]
     return Classified(labelled_sentences, labelled_segments, labelled_bodies, theme_model, problems)
 
@@ -191,8 +207,32 @@ def fit_stance_model(segments: pd.DataFrame, vectors: np.ndarray, labels: pd.Dat
 
 def label_sentences(sentences: pd.DataFrame, probabilities: np.ndarray, theme_ids: list[str], threshold: float) -> pd.DataFrame:
     out = sentences.copy()
-    out["themes"] = ["|".join(t for t, p in zip(theme_ids, row, strict=True) if p >= threshold) for row in probabilities]
-    out["theme_probabilities"] = [_json({t: _round(p) for t, p in zip(theme_ids, row, strict=True)}) for row in probabilities]
+    rounded = [[_round(p) for p in row] for row in probabilities]  # labels follow the published values
+    out["themes"] = ["|".join(t for t, p in zip(theme_ids, row, strict=True) if p >= threshold) for row in rounded]
+    out["theme_probabilities"] = [_json(dict(zip(theme_ids, row, strict=True))) for row in rounded]
+    return out
+
+
+SUPPORTING_SENTENCES = 2
+MIN_EVIDENCE_WORDS = 4
+
+
+def segment_theme_scores(block: np.ndarray) -> np.ndarray:
+    """How strongly a segment raises each theme, from its sentences' probabilities (rows).
+
+    A theme counts as *discussed* when at least two sentences are about it, not when one sentence
+    mentions it in passing: the score is the second-highest sentence probability. A segment of
+    one or two sentences needs only one."""
+    if len(block) <= SUPPORTING_SENTENCES:
+        return block.max(axis=0)
+    return np.sort(block, axis=0)[-SUPPORTING_SENTENCES]
+
+
+def drop_fragments(probabilities: np.ndarray, texts: list[str]) -> np.ndarray:
+    """Fragments ('2.', a lone heading) cannot carry a theme or serve as evidence."""
+    out = probabilities.copy()
+    short = np.array([len(re.findall(r"[^\W\d_]+", t)) < MIN_EVIDENCE_WORDS for t in texts])
+    out[short] = 0.0
     return out
 
 
@@ -209,9 +249,10 @@ def label_segments(segments: pd.DataFrame, sentences: pd.DataFrame, theme_probab
         if len(rows):
             block = theme_probabilities[rows]
             best = block.argmax(axis=0)
-            probabilities = {t: _round(block[best[k], k]) for k, t in enumerate(theme_ids)}
+            scores = segment_theme_scores(block)
+            probabilities = {t: _round(scores[k]) for k, t in enumerate(theme_ids)}
             for k, theme in enumerate(theme_ids):
-                if block[best[k], k] >= threshold:
+                if probabilities[theme] >= threshold:
                     evidence[theme] = _evidence(sentences.iloc[rows[best[k]]], block[best[k], k])
         label = ""
         probability = np.nan
@@ -251,7 +292,26 @@ def _body_stance(official: pd.DataFrame) -> tuple[str, float, dict]:
     return label, _round(votes[label] / total), evidence
 
 
-def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, theme_ids: list[str], threshold: float) -> pd.DataFrame:
+QUOTED_ANSWER_PROBABILITY = 0.8
+
+
+def quoted_answer_stance(body, sentences: pd.DataFrame) -> tuple[str, float, dict]:
+    """A body whose answer is only quoted in one sentence of another's text ('AB Svenska Bostäder
+    ställer sig bakom remissen'): the cue phrases of that sentence decide."""
+    line = int(body.answer_line)
+    candidates = sentences[(sentences["doc"] == body.doc) & (sentences["start_line"] <= line)
+                           & (sentences["end_line"] >= line)]
+    for sentence in candidates.itertuples():
+        stance = cue_stance(sentence.text)
+        if stance != "no_opinion":
+            item = {"sentence": sentence.text, "line": int(sentence.start_line), "end_line": int(sentence.end_line),
+                    "probability": QUOTED_ANSWER_PROBABILITY}
+            return stance, QUOTED_ANSWER_PROBABILITY, item
+    return "", float("nan"), {}
+
+
+def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.DataFrame, theme_ids: list[str],
+                 threshold: float) -> pd.DataFrame:
     rows = []
     for body in bodies.itertuples(index=False):
         own = segments[(segments["doc"] == body.doc) & (segments["body"] == body.body)]
@@ -259,6 +319,8 @@ def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, theme_ids: list[s
         if official.empty:
             official = own[own["section"] == "summary"]
         stance, probability, stance_evidence = _body_stance(official) if body.answered else ("", float("nan"), {})
+        if body.answered and official.empty and pd.notna(body.answer_line):
+            stance, probability, stance_evidence = quoted_answer_stance(body, sentences)
         probabilities = dict.fromkeys(theme_ids, 0.0)
         evidence: dict[str, object] = {"stance": stance_evidence} if stance_evidence else {}
         for segment in official.itertuples():

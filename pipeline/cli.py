@@ -75,12 +75,20 @@ def analyze(
     registry_file: Path | None = REGISTRY,
     annotations: Path = typer.Option(Path("data/annotations"), help="Annotations to train on (the project's own)."),
 ) -> None:
-    """Run every stage: segments, stance and themes with evidence, workbook, report and plots."""
+    """Run every stage: segments, stance and themes with evidence, workbook, report and plots.
+
+    Corrections a reviewer typed into DIR/remissammanstallning.xlsx (sheet Granskning) are kept in
+    DIR/corrections.csv and applied on the next run into the same DIR."""
     from pipeline.classify import classify, write_classified
+    from pipeline.corrections import harvest
     from pipeline.embed import embed_tables
     from pipeline.encoder import open_encoder
 
     params = load_params(params_file)
+    # A reviewer's corrections in this directory's workbook, from the previous run, are kept in
+    # DIR/corrections.csv and applied (and learned from) in this run.
+    reviewed, _ = harvest(out / "remissammanstallning.xlsx", out / "segments.parquet", out / "corrections.csv") \
+        if (out / "remissammanstallning.xlsx").exists() or (out / "corrections.csv").exists() else (None, 0)
     lines, segmentation = ingest_and_segment(inputs, out, params, registry_file)
     write_table(out, "statement_links", segmentation.links)
     for line in summary_lines(segmentation):
@@ -88,7 +96,7 @@ def analyze(
     with open_encoder(params.model, params.embed) as encoder:
         sentences, sentence_vectors, segment_vectors = embed_tables(segmentation.segments, lines, encoder)
         result = classify(segmentation.segments, segmentation.bodies, sentences, sentence_vectors, segment_vectors,
-                          params, encoder, _resolve(annotations))
+                          params, encoder, _resolve(annotations), reviewed)
     write_classified(result, out)
     for problem in result.annotation_problems:
         typer.echo(f"remiss: warning: {problem}", err=True)

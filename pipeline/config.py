@@ -28,6 +28,7 @@ class PathsParams(_Section):
     registry: Path = Path("data/registry/bodies.yaml")
     interim: Path = Path("data/interim")
     processed: Path = Path("data/processed")
+    training: Path = Path("data/raw")  # where the documents named in data/annotations are
 
 
 class IngestParams(_Section):

@@ -143,6 +143,19 @@ def apply_to_segments(segments: pd.DataFrame, corrections: pd.DataFrame, theme_o
     return out
 
 
+def harvest(workbook: Path, segments_path: Path, record: Path) -> tuple[pd.DataFrame, int]:
+    """Merge the workbook's new corrections into the record file; return the record and how many
+    entries the workbook held. The record is rewritten only when something changed."""
+    existing = read_corrections(record)
+    new = pd.DataFrame(columns=COLUMNS)
+    if workbook.exists() and segments_path.exists():
+        new = from_workbook(workbook, pd.read_parquet(segments_path))
+    merged = merge(existing, new)
+    if not record.exists() or not merged.reset_index(drop=True).equals(existing.reset_index(drop=True)):
+        write_csv(record, merged)
+    return merged, len(new)
+
+
 app = typer.Typer(add_completion=False)
 
 
@@ -154,14 +167,8 @@ def main(
     out: Path = typer.Option(Path("data/annotations/corrections.csv"), help="The corrections record."),
 ) -> None:
     """Copy new reviewer corrections from the workbook into corrections.csv (never dropping any)."""
-    existing = read_corrections(out)
-    new = pd.DataFrame(columns=COLUMNS)
-    if workbook.exists() and segments_path.exists():
-        new = from_workbook(workbook, pd.read_parquet(segments_path))
-    merged = merge(existing, new)
-    if not out.exists() or not merged.equals(existing.reset_index(drop=True)):
-        write_csv(out, merged)
-    typer.echo(f"corrections: {len(merged)} in {out} ({len(new)} read from {workbook.name})")
+    merged, read = harvest(workbook, segments_path, out)
+    typer.echo(f"corrections: {len(merged)} in {out} ({read} read from {workbook.name})")
 
 
 if __name__ == "__main__":

@@ -406,19 +406,29 @@ def quote_rows(data: ExportData) -> list[list[Any]]:
 
 
 def review_rows(data: ExportData) -> list[list[Any]]:
+    """One row per proposed label. A label a reviewer already corrected (classify marks it in
+    `stance_reviewed` / `themes_reviewed`) shows the correction in the reviewer's column, so a
+    re-run never blanks what was written; a theme the reviewer removed keeps its row with "Nej"."""
     rows = []
     for segment in data.segments.itertuples(index=False):
         evidence = _json(segment.evidence)
         probabilities = _json(segment.theme_probabilities)
         common = [segment.doc, segment.segment_id, segment.body, SECTION_LABELS.get(segment.section, segment.section)]
+        stance_reviewed = bool(getattr(segment, "stance_reviewed", False))
+        themes_reviewed = set(_split(getattr(segment, "themes_reviewed", "") or ""))
         if segment.stance:
             quote = evidence.get("stance", {})
+            correction = STANCE_LABELS[segment.stance] if stance_reviewed else None
             rows.append([f"{segment.segment_id}|stance", *common, "stance", STANCE_LABELS[segment.stance],
-                         _probability(segment.stance_probability), quote.get("sentence", ""), _line(quote), None, None])
-        for theme in _split(segment.themes):
+                         _probability(segment.stance_probability), quote.get("sentence", ""), _line(quote),
+                         correction, None])
+        assigned = _split(segment.themes)
+        for theme in [*assigned, *sorted(themes_reviewed - set(assigned))]:
             quote = evidence.get(theme, {})
+            correction = ("Ja" if theme in assigned else "Nej") if theme in themes_reviewed else None
             rows.append([f"{segment.segment_id}|theme:{theme}", *common, "theme", data.themes.get(theme, theme),
-                         _probability(probabilities.get(theme)), quote.get("sentence", ""), _line(quote), None, None])
+                         _probability(probabilities.get(theme)), quote.get("sentence", ""), _line(quote),
+                         correction, None])
     return rows
 
 

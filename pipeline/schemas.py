@@ -51,6 +51,7 @@ BODY_COLUMNS = [
     "segments",
     "start_line",
     "end_line",
+    "answer_line",
     "note",
 ]
 LINK_COLUMNS = [
@@ -122,6 +123,7 @@ BODIES = pa.DataFrameSchema(
         "segments": pa.Column(int, pa.Check.ge(0)),
         "start_line": pa.Column("Int64", nullable=True),
         "end_line": pa.Column("Int64", nullable=True),
+        "answer_line": pa.Column("Int64", nullable=True),
         "note": _str(),
     },
     unique=["doc", "body"],

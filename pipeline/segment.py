@@ -887,11 +887,13 @@ def build_bodies(segmenter: DocumentSegmenter, segments: pd.DataFrame) -> pd.Dat
                 "segments": len(own),
                 "start_line": int(answer["start_line"].min()) if not answer.empty else None,
                 "end_line": int(answer["end_line"].max()) if not answer.empty else None,
+                "answer_line": segmenter.numbers[facts.endorsed_at] if facts.endorsed_at is not None and answered
+                and answer.empty else None,
                 "note": note,
             }
         )
     frame = pd.DataFrame(rows, columns=schemas.BODY_COLUMNS)
-    for column in ("start_line", "end_line"):
+    for column in ("start_line", "end_line", "answer_line"):
         frame[column] = frame[column].astype("Int64")
     return frame
 

@@ -57,8 +57,42 @@ class Sentence:
     end_line: int
 
 
+_CONTINUES = frozenset("i och av för till med på om att som en ett den det de vid från mot samt eller men inom under".split())
+
+
+def _is_heading(text: str, following: str | None) -> bool:
+    """A short line without closing punctuation, followed by a capitalised line: a subheading
+    ('Jämställdhetsanalys', 'Riktlinjer för informationssäkerhet'), not part of the next sentence."""
+    words = text.split()
+    return (
+        0 < len(words) <= 8
+        and words[-1].lower() not in _CONTINUES
+        and not text.rstrip().endswith((".", ",", ";", ":", "-", "–", "!", "?"))
+        and text[:1].isupper()
+        and following is not None
+        and following.lstrip()[:1].isupper()
+    )
+
+
 def split_sentences(lines: list[tuple[int, str]]) -> list[Sentence]:
-    """Split a passage given as (line number, text) pairs into sentences with their line spans."""
+    """Split a passage given as (line number, text) pairs into sentences with their line spans.
+
+    Subheadings inside a passage are sentences of their own; the rest is joined (hyphenation
+    repaired) and split by the sentencizer."""
+    lines = [(number, text) for number, text in lines if text.strip()]
+    blocks: list[list[tuple[int, str]]] = [[]]
+    for position, (number, text) in enumerate(lines):
+        following = lines[position + 1][1] if position + 1 < len(lines) else None
+        previous = lines[position - 1][1] if position else ""
+        starts_block = position == 0 or previous.rstrip().endswith((".", ":", "!", "?"))
+        if _is_heading(text, following) and starts_block:
+            blocks += [[(number, text)], []]
+        else:
+            blocks[-1].append((number, text))
+    return [sentence for block in blocks if block for sentence in _split_block(block)]
+
+
+def _split_block(lines: list[tuple[int, str]]) -> list[Sentence]:
     text, origins = join_with_origins(lines)
     if not text:
         return []

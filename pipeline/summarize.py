@@ -2,8 +2,8 @@
 ("Nämnden ställer sig positiv till … men anser att …").
 
 Extractive, from the body's own answer only (its tjänsteutlåtande, else its decision), never from
-the city's summary of it, which is what the summaries are measured against: the verdict sentence,
-then the reservations, with the administration as subject rewritten to the body
+the city's summary of it, which is what the summaries are measured against: the opening sentences
+and, where needed, the first reservation, with the administration as subject rewritten to the body
 ("Förvaltningen ställer sig positiv" -> "Norrmalms stadsdelsnämnd ställer sig positiv"), as the
 city's own summaries do.
 """
@@ -36,24 +36,25 @@ def rewrite_subject(sentence: str, body: str, body_type: str, first: bool) -> st
     return _SUBJECT.sub(_subject_for(body, body_type, first), sentence, count=1)
 
 
-def draft_summary(body: str, body_type: str, sentences: list[str]) -> str:
-    """Pick the verdict and the reservations from a body's answer, in the answer's order."""
+def draft_summary(body: str, body_type: str, sentences: list[str], reservations: bool = False) -> str:
+    """The answer's opening sentences (where administrations state their verdict, and what the
+    city's own summaries paraphrase); when the answer has reservations the opening does not show,
+    the third sentence is the first one that states a reservation ("… men anser att …")."""
     candidates = [s for s in sentences if len(s.split()) >= 5 and not _INTRO.search(s)]
     if not candidates:
         return ""
-    counts = [cue_counts(s) for s in candidates]
-    verdict = next((i for i, c in enumerate(counts) if c["positive"] or c["negative"] or c["negated_positive"]), 0)
-    chosen = [verdict]
-    reservations = [i for i, c in enumerate(counts) if c["reservation"] and i != verdict]
-    for index in reservations:
-        if len(chosen) == MAX_SENTENCES:
-            break
-        chosen.append(index)
-    if len(chosen) == 1 and verdict + 1 < len(candidates):
-        chosen.append(verdict + 1)
+    chosen = list(range(min(MAX_SENTENCES - 1, len(candidates))))
+    has_reservation = any(cue_counts(candidates[i])["reservation"] for i in chosen)
+    later = range(len(chosen), len(candidates))
+    if reservations and not has_reservation:
+        extra = next((i for i in later if cue_counts(candidates[i])["reservation"]), None)
+    else:
+        extra = len(chosen) if len(chosen) < len(candidates) else None
+    if extra is not None:
+        chosen.append(extra)
     picked: list[str] = []
     words = 0
-    for rank, index in enumerate(sorted(chosen)):
+    for rank, index in enumerate(chosen):
         sentence = candidates[index]
         if picked and words + len(sentence.split()) > MAX_WORDS:
             break
@@ -72,7 +73,8 @@ def draft_summaries(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.
         if source.empty:
             source = own[own["section"] == "decision"]
         texts = [text for segment_id in source["segment_id"] for text in by_segment.get(segment_id, [])]
-        drafts.append(draft_summary(body.body, body.body_type, texts) if body.answered else "")
+        reservations = getattr(body, "stance", "") == "positive_with_reservations"
+        drafts.append(draft_summary(body.body, body.body_type, texts, reservations) if body.answered else "")
     return drafts
 
 
