@@ -1,8 +1,8 @@
 """Stage 6, evaluate: honest scores against the project's own annotations.
 
 Grouped cross-validation: a body's text is never scored by a model trained on that body, and text
-copied between bodies (the same party statement made in many nämnder, the city's summary of a
-body's answer) is grouped with its copies, so a model cannot score well by remembering it. Beside
+copied between bodies (the same party statement made in many nämnder) is scored once, not once per
+copy, so a model cannot score well by remembering it. Beside
 every model score stands a simple baseline (cue phrases or seed terms alone, and TF-IDF with
 logistic regression), so the gain is visible, and a zero-shot score shows what a newly added theme
 can expect: each theme scored by the generic model trained on the *other* themes only.
@@ -37,9 +37,19 @@ from pipeline.models import SEED, StanceModel, ThemeModel, stance_features, stan
 DUPLICATE_SIMILARITY = NEAR_COPY
 
 
-def copy_groups(texts: list[str], owners: list[str]) -> np.ndarray:
-    """Cross-validation groups: a body's texts together, and near-copies of a text together."""
-    return near_copy_groups(texts, owners, DUPLICATE_SIMILARITY)
+def without_copies(texts: list[str]) -> np.ndarray:
+    """Positions of the first text of every near-copy cluster: a statement made word for word in
+    fourteen bodies is scored once, so it can neither be remembered across folds nor count
+    fourteen times."""
+    clusters = near_copy_groups(texts, threshold=DUPLICATE_SIMILARITY)
+    _, first = np.unique(clusters, return_index=True)
+    return np.sort(first)
+
+
+def body_groups(bodies: list[str]) -> np.ndarray:
+    """Cross-validation groups: one per body, so no body is scored by a model trained on it."""
+    codes = {body: k for k, body in enumerate(dict.fromkeys(bodies))}
+    return np.array([codes[b] for b in bodies])
 
 
 def folds(groups: np.ndarray, requested: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -74,11 +84,12 @@ class StanceEvaluation:
 def evaluate_stance(segments: pd.DataFrame, vectors: np.ndarray, params: Params, annotations: Path) -> StanceEvaluation:
     labels = align_stance(annotations, segments).labels
     position = pd.Series(range(len(segments)), index=segments["segment_id"])
+    labels = labels.iloc[without_copies(segments["text"].iloc[position.loc[labels["segment_id"]]].tolist())]
     rows = position.loc[labels["segment_id"]].to_numpy()
     texts = segments["text"].iloc[rows].tolist()
     sections = segments["section"].iloc[rows].tolist()
     truth = labels["stance"].tolist()
-    groups = copy_groups(texts, segments["body"].iloc[rows].tolist())
+    groups = body_groups(segments["body"].iloc[rows].tolist())
     features = stance_features(vectors[rows], texts, sections)
     model_pred = [""] * len(rows)
     tfidf_pred = [""] * len(rows)
@@ -118,12 +129,13 @@ def evaluate_themes(sentences: pd.DataFrame, vectors: np.ndarray, params: Params
     labels = align_themes(annotations, sentences, theme_ids).labels
     matrix = theme_label_matrix(labels, theme_ids)
     position = pd.Series(range(len(sentences)), index=sentences["sentence_id"])
+    matrix = matrix.iloc[without_copies(sentences["text"].iloc[position.loc[matrix.index]].tolist())]
     rows = position.loc[matrix.index].to_numpy()
     annotated = sentences.iloc[rows]
     truth = matrix.to_numpy()
     space = theme_space(params.themes, encoder)
     features, _ = sentence_theme_features(annotated, vectors[rows], params.themes, space)
-    groups = copy_groups(annotated["text"].tolist(), annotated["body"].tolist())
+    groups = body_groups(annotated["body"].tolist())
     threshold, settings = params.classify.threshold, params.classify
     model_pred = np.zeros_like(truth)
     zero_shot = np.zeros_like(truth)
@@ -148,7 +160,7 @@ def evaluate_themes(sentences: pd.DataFrame, vectors: np.ndarray, params: Params
                 tfidf_pred[test, k] = y[0]
                 continue
             tfidf = LogisticRegression(C=settings.regularization * 10, max_iter=2000, class_weight="balanced",
-                                       random_state=SEED).fit(train_x, y)
+                                       solver="liblinear", random_state=SEED).fit(train_x, y)
             tfidf_pred[test, k] = tfidf.predict(test_x)
     term_pred = (features[:, :, 4] > 0).astype(int)
     methods = {"model": model_pred, "zero_shot": zero_shot, "baseline_terms": term_pred, "baseline_tfidf": tfidf_pred}

@@ -2,12 +2,14 @@
 
 Reviewers open the notebooks after `make run` (or `dvc repro`): the tables are then in `exports/`
 and the cross-validated scores in `metrics/`. On a fresh clone without them, the same pipeline is
-run once into `.cache/results/` (with `remiss analyze` and the evaluate stage), so a notebook always
-shows real outputs, never a stale copy.
+run once into `.cache/results/<fingerprint of code, params, documents and annotations>/` (with
+`remiss analyze` and the evaluate stage), so a notebook always shows real outputs, never a stale
+copy.
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import subprocess
 import sys
@@ -42,11 +44,21 @@ def _run(*args: str) -> None:
     subprocess.run([sys.executable, "-m", *args], cwd=PROJECT_ROOT, check=True)
 
 
+def _inputs_fingerprint(root: Path) -> str:
+    """Code, parameters, documents and annotations: a cached run is reused only for the same."""
+    digest = hashlib.sha256()
+    for pattern in ("pipeline/*.py", "params.yaml", "data/raw/*", "data/annotations/*", "data/registry/*"):
+        for path in sorted(root.glob(pattern)):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def load_results(root: Path = PROJECT_ROOT) -> Results:
     """The DVC outputs if present, else a fresh run of the pipeline on the bundled documents."""
     exports, metrics = root / "exports", root / "metrics"
     if not _complete(exports, metrics):
-        cache = root / ".cache" / "results"
+        cache = root / ".cache" / "results" / _inputs_fingerprint(root)
         exports, metrics = cache / "exports", cache / "metrics"
         if not _complete(exports, metrics):
             work = cache / "work"

@@ -12,7 +12,7 @@ from pipeline.annotations import align_stance, align_themes
 from pipeline.classify import endorsed_parties, statement_stances
 from pipeline.config import ThemeParams
 from pipeline.cues import STANCES, cue_counts, cue_stance
-from pipeline.evaluate import copy_groups
+from pipeline.evaluate import body_groups, without_copies
 from pipeline.models import ThemeModel, apply_negative_cues
 from pipeline.themes import compile_themes, term_hits
 
@@ -106,16 +106,15 @@ def test_statements_that_join_another_take_its_stance():
     assert statement_stances(statements) == {"S|V": "positive_with_reservations", "Fi": "positive_with_reservations"}
 
 
-def test_copies_of_a_text_share_a_cross_validation_group():
+def test_near_copies_are_scored_once_and_bodies_are_groups():
     texts = [
         "Det är välkommet att Stockholms stad har ambitionen att ta ett samlat grepp om kvalitetsfrågorna.",
         "Det är välkommet att Stockholms stad har ambitionen att ta ett samlat grepp om kvalitetsfrågor.",
         "Nämnden tillstyrker förslaget utan invändningar.",
         "Förvaltningen saknar en analys av kostnaderna.",
     ]
-    groups = copy_groups(texts, ["Bromma", "Farsta", "Kista", "Bromma"])
-    assert groups[0] == groups[1] == groups[3]  # a copy, and the same body
-    assert groups[2] != groups[0]
+    assert without_copies(texts).tolist() == [0, 2, 3]
+    assert body_groups(["Bromma", "Farsta", "Bromma"]).tolist() == [0, 1, 0]
 
 
 def test_annotations_align_on_text_not_ids(tmp_path: Path):
