@@ -63,6 +63,7 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from multiprocessing import get_context
@@ -180,15 +181,12 @@ def _embed(work: str, cache_dir: str) -> Metrics:
     lines = schemas.validate_lines(pd.read_parquet(Path(work) / "lines.parquet"))
     segments = schemas.validate_segments(pd.read_parquet(Path(work) / "segments.parquet"))
     embed_params = params.embed.model_copy(update={"cache_dir": Path(cache_dir)})
-    with _Timer() as loading:
-        context = open_encoder(params.model, embed_params, use_cache=True, progress=False)
-        encoder = context.__enter__()
-    try:
+    with ExitStack() as stack:
+        with _Timer() as loading:
+            encoder = stack.enter_context(open_encoder(params.model, embed_params, use_cache=True, progress=False))
         with _Timer() as timer:
             sentences, sentence_vectors, segment_vectors = embed_tables(segments, lines, encoder)
         stats = encoder.stats
-    finally:
-        context.__exit__(None, None, None)
     # How much of the work is sentence splitting (spaCy is warm by now, so slightly optimistic).
     with _Timer() as splitting:
         sentences_table(segments, lines)
@@ -273,14 +271,11 @@ def _encode_sample(texts: list[str]) -> Metrics:
     from pipeline.encoder import open_encoder
 
     params = load_params()
-    with _Timer() as loading:
-        context = open_encoder(params.model, params.embed, use_cache=False, progress=False)
-        encoder = context.__enter__()
-    try:
+    with ExitStack() as stack:
+        with _Timer() as loading:
+            encoder = stack.enter_context(open_encoder(params.model, params.embed, use_cache=False, progress=False))
         with _Timer() as timer:
             vectors = encoder.encode(texts)
-    finally:
-        context.__exit__(None, None, None)
     return {"work_s": timer.wall, "work_cpu_s": timer.cpu, "model_load_s": loading.wall, "texts": len(texts),
             "torch_threads": torch.get_num_threads(), "vectors": vectors}
 

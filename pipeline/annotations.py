@@ -31,7 +31,8 @@ class Alignment:
     unmatched: list[str] = field(default_factory=list)
 
 
-def _read(path: Path, columns: list[str]) -> pd.DataFrame:
+def read_labelled_csv(path: Path, columns: list[str]) -> pd.DataFrame:
+    """A hand-edited CSV as strings; a missing file is empty, a missing column one clear error."""
     if not path.exists():
         return pd.DataFrame(columns=columns)
     frame = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -43,7 +44,7 @@ def _read(path: Path, columns: list[str]) -> pd.DataFrame:
 
 def align_stance(directory: Path, segments: pd.DataFrame) -> Alignment:
     """segment_id -> stance for every annotated segment (matched on doc and line span)."""
-    raw = _read(directory / STANCE_FILE, ["doc", "start_line", "end_line", "stance"])
+    raw = read_labelled_csv(directory / STANCE_FILE, ["doc", "start_line", "end_line", "stance"])
     bad = sorted(set(raw["stance"]) - set(STANCES))
     if bad:
         raise ConfigError(f"{directory / STANCE_FILE}: unknown stance labels: {', '.join(bad)}")
@@ -67,7 +68,7 @@ def align_themes(directory: Path, sentences: pd.DataFrame, theme_ids: list[str])
     repair changed a few letters matches too.
     Theme ids that are not configured are ignored (a theme removed from params.yaml).
     """
-    raw = _read(directory / THEME_FILE, ["doc", "line", "sentence", "themes"])
+    raw = read_labelled_csv(directory / THEME_FILE, ["doc", "line", "sentence", "themes"])
     by_text: dict[tuple[str, str], list] = {}
     for row in sentences.itertuples():
         by_text.setdefault((row.doc, squash_spaces(row.text)), []).append(row)

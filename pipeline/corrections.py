@@ -23,6 +23,7 @@ from pathlib import Path
 import pandas as pd
 import typer
 
+from pipeline.annotations import read_labelled_csv
 from pipeline.cues import STANCES
 from pipeline.errors import ConfigError, report_errors
 from pipeline.io import write_csv
@@ -62,12 +63,7 @@ def normalise_value(label: str, value: str) -> str:
 
 
 def read_corrections(path: Path) -> pd.DataFrame:
-    if not path.exists():
-        return pd.DataFrame(columns=COLUMNS)
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in frame.columns]
-    if missing:
-        raise ConfigError(f"{path}: missing columns {', '.join(missing)}")
+    frame = read_labelled_csv(path, COLUMNS)
     for row in frame.itertuples():
         normalise_value(row.label, row.value)
     return frame[COLUMNS]

@@ -14,7 +14,7 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib.metadata import version
@@ -147,6 +147,17 @@ class EmbeddingCache:
         self._db.close()
 
 
+def _explode(items: Sequence, split: Callable[..., list[str]]) -> tuple[list[str], list[int]]:
+    """Every part of every item, with the position of the item it came from."""
+    parts: list[str] = []
+    owners: list[int] = []
+    for index, item in enumerate(items):
+        for part in split(item):
+            parts.append(part)
+            owners.append(index)
+    return parts, owners
+
+
 @dataclass
 class EncodeStats:
     requested: int = 0
@@ -197,24 +208,14 @@ class Encoder:
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """One L2-normalised float32 vector per text; long texts are windowed and pooled."""
         self.stats.requested += len(texts)
-        pieces: list[str] = []
-        owners: list[int] = []
-        for index, text in enumerate(texts):
-            for piece in self.windows(text):
-                pieces.append(piece)
-                owners.append(index)
+        pieces, owners = _explode(texts, self.windows)
         self.stats.windows += len(pieces) - len(texts)
         return self._pool(self._encode_pieces(pieces), pieces, owners, len(texts))
 
     def encode_passages(self, passages: Sequence[Sequence[str]]) -> np.ndarray:
         """One vector per passage given as its sentences: sentences are packed into chunks that
         fit the model, each chunk is embedded, and the chunks are pooled by their token counts."""
-        chunks: list[str] = []
-        owners: list[int] = []
-        for index, sentences in enumerate(passages):
-            for chunk in self.pack(sentences):
-                chunks.append(chunk)
-                owners.append(index)
+        chunks, owners = _explode(passages, self.pack)
         return self._pool(self.encode(chunks), chunks, owners, len(passages))
 
     def pack(self, sentences: Sequence[str]) -> list[str]:
