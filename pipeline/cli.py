@@ -83,6 +83,7 @@ def analyze(
     from pipeline.corrections import harvest
     from pipeline.embed import embed_tables
     from pipeline.encoder import open_encoder
+    from pipeline.export import export_all
 
     params = load_params(params_file)
     # A reviewer's corrections in this directory's workbook, from the previous run, are kept in
@@ -100,13 +101,7 @@ def analyze(
     write_classified(result, out)
     for problem in result.annotation_problems:
         typer.echo(f"remiss: warning: {problem}", err=True)
-    written = [out / "segments.csv", out / "bodies.csv", out / "sentences.csv"]
-    try:
-        from pipeline.export import export_all
-    except ImportError:  # pragma: no cover - the export stage is optional in a trimmed install
-        export_all = None
-    if export_all is not None:
-        written += export_all(out, params)
+    written = [out / "segments.csv", out / "bodies.csv", out / "sentences.csv", *export_all(out, params)]
     typer.echo("wrote " + ", ".join(str(p) for p in written))
 
 

@@ -417,28 +417,25 @@ def _paragraph_lines(paragraph: Any) -> Iterator[str]:
         yield from _block_lines(box)
 
 
-def _table_rows(table: Any) -> Iterator[Any]:
-    for child in table:
-        if child.tag == _TR:
+def _children(element: Any, tag: str) -> Iterator[Any]:
+    """Children with `tag`, looking through content controls and transparent wrappers."""
+    for child in element:
+        if child.tag == tag:
             yield child
         elif child.tag == _SDT:
             content = child.find(_SDT_CONTENT)
             if content is not None:
-                yield from _table_rows(content)
+                yield from _children(content, tag)
         elif child.tag in _TRANSPARENT:
-            yield from _table_rows(child)
+            yield from _children(child, tag)
+
+
+def _table_rows(table: Any) -> Iterator[Any]:
+    return _children(table, _TR)
 
 
 def _row_cells(row: Any) -> Iterator[Any]:
-    for child in row:
-        if child.tag == _TC:
-            yield child
-        elif child.tag == _SDT:
-            content = child.find(_SDT_CONTENT)
-            if content is not None:
-                yield from _row_cells(content)
-        elif child.tag in _TRANSPARENT:
-            yield from _row_cells(child)
+    return _children(row, _TC)
 
 
 def _table_lines(table: Any) -> Iterator[str]:

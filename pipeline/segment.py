@@ -558,7 +558,6 @@ class DocumentSegmenter:
                 continue
             lines = [i for i in range(boundary.index, stop) if self.content(i)]
             text = join_lines([self.texts[i] for i in lines])
-            folded = fold(text)
             for match in re.finditer(r"remitter\w*\s+vidare\s+till\s+(?P<list>.+?)\.(?=\s+[A-ZÅÄÖ]|\s*$)", text):
                 for item in split_name_list(match.group("list"), self.is_known_name):
                     body = self.resolve(item)
@@ -578,7 +577,6 @@ class DocumentSegmenter:
                     named = self.registry.match_prefix(sentence)
                     if named and named[0].name in self.facts and named[0].name != boundary.body.name:
                         self.facts[named[0].name].endorsed_at = line
-            del folded
 
     def line_of(self, lines: list[int], joined: str, offset: int) -> int:
         """The line index holding character `offset` of the joined text of `lines` (approximate)."""
