@@ -239,7 +239,9 @@ def _build_corpus(seed_work: str, out: str, responses: int) -> Metrics:
                      "kind": "text", "ocr_repaired": False}
                 )
             segment_rows.append(
-                {"doc": doc, "segment_id": f"synthetic-{index + 1:05d}:0001", "body": body.name,
+                {"doc": doc, "segment_id": f"synthetic-{index + 1:05d}:0001",
+                 "answer_id": f"synthetic-{index + 1:05d}:a01", "item": "", "organisation": registry.organisation,
+                 "body": body.name,
                  "body_type": body.type, "forwarded_by": "", "section": "decision", "author": "",
                  "parties": "", "start_line": 1, "end_line": len(chosen), "text": " ".join(chosen)}
             )

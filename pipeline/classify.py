@@ -297,13 +297,20 @@ QUOTED_ANSWER_PROBABILITY = 0.8
 
 def quoted_answer_stance(body, sentences: pd.DataFrame) -> tuple[str, float, dict]:
     """A body whose answer is only quoted in one sentence of another's text ('AB Svenska Bostäder
-    ställer sig bakom remissen'): the cue phrases of that sentence decide."""
+    ställer sig bakom remissen'): the cue phrases of that sentence decide.
+
+    A stance a bill reports for the body (`reported_stance`, read from the clause that names it) is
+    taken as it is; the evidence is the sentence that names the body."""
     line = int(body.answer_line)
     candidates = sentences[(sentences["doc"] == body.doc) & (sentences["start_line"] <= line)
                            & (sentences["end_line"] >= line)]
+    reported = getattr(body, "reported_stance", "")
+    if reported:
+        naming = candidates[candidates["text"].map(lambda text: fold(body.body) in fold(text))]
+        candidates = naming if not naming.empty else candidates
     for sentence in candidates.itertuples():
-        stance = cue_stance(sentence.text)
-        if stance != "no_opinion":
+        stance = reported or cue_stance(sentence.text)
+        if stance != "no_opinion" or reported:
             item = {"sentence": sentence.text, "line": int(sentence.start_line), "end_line": int(sentence.end_line),
                     "probability": QUOTED_ANSWER_PROBABILITY}
             return stance, QUOTED_ANSWER_PROBABILITY, item
@@ -314,7 +321,7 @@ def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.Dat
                  threshold: float) -> pd.DataFrame:
     rows = []
     for body in bodies.itertuples(index=False):
-        own = segments[(segments["doc"] == body.doc) & (segments["body"] == body.body)]
+        own = segments[segments["answer_id"] == body.answer_id]
         official = own[own["section"].isin(OFFICIAL_SECTIONS)]
         if official.empty:
             official = own[own["section"] == "summary"]

@@ -13,8 +13,8 @@ import pandas as pd
 import typer
 
 from pipeline.config import PROJECT_ROOT, Params, load_params
-from pipeline.errors import report_errors
-from pipeline.ingest import documents_table, ingest_paths, settle_failures
+from pipeline.errors import report_errors, settle_failures
+from pipeline.ingest import documents_table, ingest_paths
 from pipeline.io import ensure_writable_dir, write_table
 from pipeline.registry import Registry
 from pipeline.segment import Segmentation, segment_all, summary_lines, write_segmentation
@@ -50,7 +50,9 @@ def ingest_and_segment(inputs: list[Path], out: Path, params: Params, registry_f
     lines = pd.concat([d.lines for d in documents], ignore_index=True)
     result, segment_failures = segment_all(lines, registry, params.segment)
     settle_failures(segment_failures, result.segments["doc"].nunique())
-    write_table(out, "documents", documents_table(documents, failures))
+    genres = result.documents[["doc", "genre", "genre_cue"]]
+    table = documents_table(documents, failures).merge(genres, on="doc", how="left").fillna({"genre": "", "genre_cue": ""})
+    write_table(out, "documents", table)
     return lines, result
 
 

@@ -11,6 +11,8 @@ from collections.abc import Callable
 from functools import wraps
 from typing import ParamSpec, TypeVar
 
+import typer
+
 
 class RemissError(Exception):
     """Base class: an expected failure with a one-line message for the user."""
@@ -76,3 +78,16 @@ def report_errors(func: Callable[P, R]) -> Callable[P, R]:
             raise SystemExit(error.exit_code) from None
 
     return wrapper
+
+
+def settle_failures(failures: list[tuple[str, RemissError]], succeeded: int) -> None:
+    """Report inputs that were skipped, or raise when not a single input could be processed."""
+    if succeeded == 0:
+        if not failures:
+            raise InputNotFoundError("no input files found")
+        first = failures[0][1]
+        if len(failures) == 1:
+            raise first
+        raise type(first)(f"none of the {len(failures)} inputs could be processed (first: {first})")
+    for _, error in failures:
+        typer.echo(f"remiss: skipped: {error}", err=True)

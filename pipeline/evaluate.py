@@ -197,15 +197,15 @@ def evaluate_themes(sentences: pd.DataFrame, vectors: np.ndarray, params: Params
 def evaluate_summaries(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.DataFrame) -> dict:
     """ROUGE-L of the draft summaries against the city's own summaries (the Beredning paragraphs),
     beside the lead-2 baseline (the answer's first two sentences)."""
-    references = segments[segments["section"] == "summary"].groupby(["doc", "body"])["text"].apply(" ".join)
+    summaries = segments[(segments["section"] == "summary") & (segments["answer_id"] != "")]
+    references = summaries.groupby("answer_id")["text"].apply(" ".join)
     by_segment = sentences.groupby("segment_id", sort=False)["text"].apply(list).to_dict()
     model, lead = [], []
     for body in bodies.itertuples():
-        key = (body.doc, body.body)
+        key = body.answer_id
         if key not in references.index or not body.summary:
             continue
-        answer = segments[(segments["doc"] == body.doc) & (segments["body"] == body.body)
-                          & (segments["section"] == "tjansteutlatande")]
+        answer = segments[(segments["answer_id"] == key) & (segments["section"] == "tjansteutlatande")]
         texts = [t for segment_id in answer["segment_id"] for t in by_segment.get(segment_id, [])]
         model.append(rouge_l(references[key], body.summary))
         lead.append(rouge_l(references[key], lead_summary(texts)))

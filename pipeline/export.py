@@ -15,10 +15,11 @@ Every file is written atomically and deterministically: the same input gives byt
 
 Who is counted
 --------------
-The aggregated tables, the plots and the report count *remissinstanser*: bodies with role
-consulted, forwarded, unlisted or sender. A body that appears in several input documents (the
-compiled utlåtande and the body's own protocol) is counted once, by its name; the row kept is the
-answered one, then by role (consulted, forwarded, unlisted, sender), then by document name. The
+The aggregated tables, the plots and the report count *remissinstanser*: answers with role
+consulted, forwarded, unlisted, sender or reported (a stance a bill reports). A body that answers
+the same remiss in several input documents (the compiled utlåtande and the body's own protocol) is
+counted once, by organisation, body and remiss (`remiss_key`); the row kept is the answered one,
+then by role, then by document name. Bodies of different organisations never merge. The
 workbook's *Översikt* and *Partier* sheets keep every document's row (column *Dokument*).
 
 The review sheet (*Granskning*) — contract for reading it back
@@ -65,7 +66,8 @@ from markupsafe import Markup
 from pipeline.config import Params, load_params
 from pipeline.errors import InputNotFoundError, report_errors
 from pipeline.io import ensure_writable_dir, write_atomic, write_csv, write_table, write_text
-from pipeline.schemas import SchemaError
+from pipeline.schemas import BODY_TYPES, SchemaError
+from pipeline.textutil import fold
 
 STANCES = ("positive", "positive_with_reservations", "negative", "no_opinion")
 UNCLASSIFIED = "unclassified"
@@ -83,13 +85,16 @@ STANCE_COLOURS = {
     "no_opinion": "#bdbdbd",
     UNCLASSIFIED: "#f0f0f0",
 }
-BODY_TYPES = ("facknämnd", "stadsdelsnämnd", "bolag", "other")
-BODY_TYPE_LABELS = {"facknämnd": "Facknämnd", "stadsdelsnämnd": "Stadsdelsnämnd", "bolag": "Bolag", "other": "Övrig"}
+BODY_TYPE_LABELS = {"facknämnd": "Facknämnd", "stadsdelsnämnd": "Stadsdelsnämnd", "bolag": "Bolag", "kommun": "Kommun",
+                    "region": "Region", "myndighet": "Myndighet", "företag": "Företag",
+                    "organisation": "Organisation", "other": "Övrig"}
 BODY_TYPE_PLURALS = {"facknämnd": "Facknämnder", "stadsdelsnämnd": "Stadsdelsnämnder", "bolag": "Bolag",
-                     "other": "Övriga"}
-COUNTED_ROLES = ("consulted", "forwarded", "unlisted", "sender")
+                     "kommun": "Kommuner", "region": "Regioner", "myndighet": "Myndigheter", "företag": "Företag",
+                     "organisation": "Organisationer", "other": "Övriga"}
+COUNTED_ROLES = ("consulted", "forwarded", "unlisted", "sender", "reported")
 ROLE_PHRASES = {"consulted": "remitterade direkt", "forwarded": "via underremiss",
-                "unlisted": "svarade utan att vara remitterade", "sender": "med eget dokument"}
+                "unlisted": "svarade utan att vara remitterade", "sender": "med eget dokument",
+                "reported": "återgivna i en proposition"}
 SECTION_LABELS = {
     "summary": "Sammanfattning (beredning)",
     "decision": "Beslut",
@@ -111,8 +116,8 @@ WORKBOOK = "remissammanstallning.xlsx"
 REPORT = "report.html"
 PLOTS = "plots"
 SHEETS = ("Översikt", "Teman", "Partier", "Citat", "Granskning")
-OVERVIEW_COLUMNS = ("Remissinstans", "Typ", "Besvarad", "Ställningstagande", "Sannolikhet", "Teman", "Nyckelcitat",
-                    "Rad", "Dokument", "Vidarebefordrad av", "Anmärkning")
+OVERVIEW_COLUMNS = ("Remissinstans", "Organisation", "Ärende", "Typ", "Besvarad", "Ställningstagande", "Sannolikhet",
+                    "Teman", "Nyckelcitat", "Rad", "Dokument", "Vidarebefordrad av", "Anmärkning")
 PARTY_COLUMNS = ("Remissinstans", "Typ av uttalande", "Parti(er)", "Författare", "Ställningstagande", "Teman",
                  "Rader", "Dokument")
 QUOTE_COLUMNS = ("Tema", "Remissinstans", "Citat", "Rad", "Sannolikhet", "Avsnitt", "Dokument")
@@ -130,9 +135,9 @@ SVG_METADATA: dict[str, Any] = {"Date": None, "Creator": None, "Format": None, "
 PNG_METADATA: dict[str, Any] = {"Software": None}
 PLOT_RC = {"svg.hashsalt": "remissanalys", "svg.fonttype": "none", "font.family": "DejaVu Sans", "font.size": 10}
 
-BODY_COLUMNS = ("doc", "body", "body_type", "role", "forwarded_by", "answered", "note", "stance", "stance_probability",
+BODY_COLUMNS = ("doc", "answer_id", "organisation", "matter", "body", "body_type", "role", "forwarded_by", "answered", "note", "stance", "stance_probability",
                 "themes", "theme_probabilities", "evidence", "party_statements")
-SEGMENT_COLUMNS = ("doc", "segment_id", "body", "body_type", "section", "author", "parties", "start_line", "end_line",
+SEGMENT_COLUMNS = ("doc", "segment_id", "answer_id", "body", "body_type", "section", "author", "parties", "start_line", "end_line",
                    "stance", "stance_probability", "themes", "theme_probabilities", "evidence")
 
 
@@ -202,14 +207,32 @@ def _role_rank(role: str) -> int:
     return COUNTED_ROLES.index(role) if role in COUNTED_ROLES else len(COUNTED_ROLES)
 
 
+def remiss_key(matter: str) -> str:
+    """What identifies the remiss an answer is to: its SOU/Ds/prop number, else the first words of its
+    title after 'Svar på X:s remiss av betänkandet' (so a protocol and a compiled utlåtande agree)."""
+    reference = re.search(r"\b(sou|ds|prop\.?)\s?(\d{4}(?:/\d{2})?:\d+)", matter, re.IGNORECASE)
+    if reference:
+        return f"{reference.group(1).lower().rstrip('.')} {reference.group(2)}"
+    words = re.findall(r"\w+", fold(matter))
+    text = " ".join(words)
+    text = re.sub(r"^(?:svar pa|yttrande over|remissvar (?:pa|over)|remiss)\s+(?:\w+\s+){0,6}?remiss(?:en)?\s+"
+                  r"(?:over|av|om|gallande|angaende)?\s*(?:promemorian|betankandet|slutbetankandet|forslag till)?\s*",
+                  "", text)
+    return " ".join(text.split()[:6])
+
+
 def counted_bodies(bodies: pd.DataFrame) -> pd.DataFrame:
-    """Remissinstanser, one row per body name, in the order the bodies table lists them."""
+    """Remissinstanser, one row per body of an organisation and remiss, in the order the bodies table
+    lists them (Kungsbacka's Kommunstyrelsen is not Stockholm's; one body's answers to two remisser
+    are two rows)."""
     counted = bodies[bodies["role"].isin(COUNTED_ROLES)].copy()
     counted["_order"] = range(len(counted))
     counted["_unanswered"] = ~counted["answered"].astype(bool)
     counted["_role"] = counted["role"].map(_role_rank)
-    keep = counted.sort_values(["body", "_unanswered", "_role", "doc"], kind="stable").drop_duplicates("body")
-    return keep.sort_values("_order").drop(columns=["_order", "_unanswered", "_role"]).reset_index(drop=True)
+    counted["_key"] = [f"{fold(o)}|{fold(b)}|{remiss_key(m)}"
+                       for o, b, m in zip(counted["organisation"], counted["body"], counted["matter"], strict=True)]
+    keep = counted.sort_values(["_key", "_unanswered", "_role", "doc"], kind="stable").drop_duplicates("_key")
+    return keep.sort_values("_order").drop(columns=["_order", "_unanswered", "_role", "_key"]).reset_index(drop=True)
 
 
 def load_exports(exports_dir: Path, params: Params) -> ExportData:
@@ -334,6 +357,8 @@ def overview_rows(data: ExportData) -> list[list[Any]]:
         stance_evidence = _json(body.evidence).get("stance", {})
         rows.append([
             body.body,
+            body.organisation,
+            " ".join(part for part in (getattr(body, "item", ""), body.matter) if part),
             BODY_TYPE_LABELS.get(body.body_type, body.body_type),
             "Ja" if body.answered else "Nej",
             STANCE_LABELS.get(body.stance, ""),
@@ -362,15 +387,15 @@ def resolved_statements(data: ExportData) -> pd.DataFrame:
     another party's statement takes that statement's stance; see classify.statement_stances)."""
     statements = data.segments[data.segments["section"].isin(STATEMENT_SECTIONS)].copy()
     resolved = []
-    lookup = {(b.doc, b.body): _json(b.party_statements) for b in data.bodies.itertuples(index=False)}
-    keys_seen: dict[tuple[str, str], set[str]] = {}
+    lookup = {b.answer_id: _json(b.party_statements) for b in data.bodies.itertuples(index=False)}
+    keys_seen: dict[str, set[str]] = {}
     for segment in statements.itertuples(index=False):
-        seen = keys_seen.setdefault((segment.doc, segment.body), set())
+        seen = keys_seen.setdefault(segment.answer_id, set())
         key = segment.parties or segment.author or segment.segment_id
         while key in seen:
             key += "*"
         seen.add(key)
-        resolved.append(lookup.get((segment.doc, segment.body), {}).get(key, segment.stance) or segment.stance)
+        resolved.append(lookup.get(segment.answer_id, {}).get(key, segment.stance) or segment.stance)
     statements["resolved_stance"] = resolved
     return statements.reset_index(drop=True)
 
@@ -383,11 +408,8 @@ def party_rows(statements: pd.DataFrame, themes: dict[str, str]) -> list[list[An
 
 def _answer_segments(data: ExportData) -> pd.DataFrame:
     """Segments of consulted bodies (their own text and statements, not the city's 'other' text)."""
-    pairs = set(zip(data.bodies.loc[data.bodies["role"].isin(COUNTED_ROLES), "doc"],
-                    data.bodies.loc[data.bodies["role"].isin(COUNTED_ROLES), "body"], strict=True))
-    keep = [(d, b) in pairs and s != "other" for d, b, s in zip(data.segments["doc"], data.segments["body"],
-                                                                data.segments["section"], strict=True)]
-    return data.segments[keep]
+    answers = set(data.bodies.loc[data.bodies["role"].isin(COUNTED_ROLES), "answer_id"])
+    return data.segments[data.segments["answer_id"].isin(answers) & (data.segments["section"] != "other")]
 
 
 def quote_rows(data: ExportData) -> list[list[Any]]:
@@ -983,9 +1005,8 @@ def report_context(data: ExportData, plots: list[Plot], threshold: float) -> dic
                      "note": b.note or "inget svar", "doc": b.doc, "forwarded_by": b.forwarded_by}
                     for b in counted[~counted["answered"]].itertuples(index=False)]
 
-    kept = set(zip(counted["doc"], counted["body"], strict=True))
     statements = resolved_statements(data)
-    statements = statements[[(d, b) in kept for d, b in zip(statements["doc"], statements["body"], strict=True)]]
+    statements = statements[statements["answer_id"].isin(set(counted["answer_id"]))]
     by_party: dict[str, list[dict[str, str]]] = {}
     for s in statements.itertuples(index=False):
         letters = _split(s.parties) or ["?"]

@@ -27,6 +27,7 @@ from pipeline.errors import (
     RemissError,
     UnsupportedFormatError,
     report_errors,
+    settle_failures,
 )
 from pipeline.io import write_table
 from pipeline.readers import read_docx, read_pdf
@@ -151,8 +152,25 @@ def _layout_key(text: str) -> str:
     return re.sub(r"\d+", "#", fold(text))
 
 
+def provenance_header_length(texts: list[str]) -> int:
+    """Lines of a provenance header: '# source: …' lines ending in '# =====BEGIN DOCUMENT====='."""
+    if not texts or not texts[0].startswith("# "):
+        return 0
+    for index, text in enumerate(texts[:60]):
+        if not text.startswith("#"):
+            return 0
+        if re.fullmatch(r"#\s*=+\s*BEGIN DOCUMENT\s*=+", text.strip()):
+            return index + 1
+    return 0
+
+
 def classify_lines(texts: list[str], params: IngestParams) -> list[str]:
-    """Mark each line as text, blank, page number or running header (layout, not content)."""
+    """Mark each line as text, blank, page number, running header or provenance metadata."""
+    header = provenance_header_length(texts)
+    return ["metadata"] * header + _layout_kinds(texts[header:], params)
+
+
+def _layout_kinds(texts: list[str], params: IngestParams) -> list[str]:
     keys = [_layout_key(text) for text in texts]
     counts = Counter(key for key, text in zip(keys, texts, strict=True) if text)
     kinds = []
@@ -162,7 +180,8 @@ def classify_lines(texts: list[str], params: IngestParams) -> list[str]:
         elif _PAGE_NUMBER.match(text):
             kinds.append("page_number")
         elif (
-            counts[key] >= params.running_header_min_repeats
+            not text.startswith("§")  # "§ 18 Dnr KS-2023-00676" opens a protocol item, however often
+            and counts[key] >= params.running_header_min_repeats
             and len(text.split()) <= 8
             and not text.endswith((".", ":", ","))
             and (re.search(r"protokoll|sida|dnr", key) or re.fullmatch(r"[#\W]+", key))
@@ -228,12 +247,17 @@ def ingest_file(path: Path, params: IngestParams, doc: str | None = None) -> Doc
     )
 
 
+# A folder's notes and tables (SOURCES.md, an expected-results CSV) are not documents to analyse.
+_FOLDER_NOTES = frozenset({".md", ".csv", ".tsv", ".yaml", ".yml", ".json", ".parquet"})
+
+
 def expand_inputs(inputs: Iterable[Path]) -> list[Path]:
-    """Files as given, directories expanded to their supported files (sorted, non-recursive)."""
+    """Files as given, directories expanded to their files (sorted, non-recursive), notes left out."""
     paths: list[Path] = []
     for item in inputs:
         if item.is_dir():
-            paths.extend(sorted(p for p in item.iterdir() if p.is_file() and not p.name.startswith(".")))
+            paths.extend(sorted(p for p in item.iterdir() if p.is_file() and not p.name.startswith(".")
+                                and p.suffix.lower() not in _FOLDER_NOTES))
         else:
             paths.append(item)
     return paths
@@ -289,19 +313,6 @@ def documents_table(documents: list[Document], failures: list[Failure]) -> pd.Da
         for f in failures
     ]
     return pd.DataFrame(rows, columns=schemas.DOCUMENT_COLUMNS)
-
-
-def settle_failures(failures: list[tuple[str, RemissError]], succeeded: int) -> None:
-    """Report inputs that were skipped, or raise when not a single input could be processed."""
-    if succeeded == 0:
-        if not failures:
-            raise InputNotFoundError("no input files found")
-        first = failures[0][1]
-        if len(failures) == 1:
-            raise first
-        raise type(first)(f"none of the {len(failures)} inputs could be processed (first: {first})")
-    for _, error in failures:
-        typer.echo(f"remiss: skipped: {error}", err=True)
 
 
 app = typer.Typer(add_completion=False)

@@ -40,6 +40,7 @@ class BodyEntry(BaseModel):
 class RegistryFile(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    organisation: str = ""
     bodies: list[BodyEntry]
 
 
@@ -106,22 +107,23 @@ class Registry:
 
     bodies: list[Body]
     _index: dict[str, Body] = field(default_factory=dict, repr=False)
+    organisation: str = ""  # the legal entity the bodies belong to ("Stockholms stad")
 
     @classmethod
     def load(cls, path: Path) -> Registry:
         try:
             raw = yaml.safe_load(path.read_text(encoding="utf-8"))
-            entries = RegistryFile.model_validate(raw).bodies
+            parsed = RegistryFile.model_validate(raw)
         except FileNotFoundError:
             raise ConfigError(f"body registry not found: {path}") from None
         except (yaml.YAMLError, ValidationError) as error:
             first = str(error).splitlines()[0]
             raise ConfigError(f"body registry {path} is invalid: {first}") from None
-        return cls.from_entries(entries)
+        return cls.from_entries(parsed.bodies, parsed.organisation)
 
     @classmethod
-    def from_entries(cls, entries: list[BodyEntry]) -> Registry:
-        registry = cls(bodies=[])
+    def from_entries(cls, entries: list[BodyEntry], organisation: str = "") -> Registry:
+        registry = cls(bodies=[], organisation=organisation)
         for entry in entries:
             body = Body(name=entry.name, type=entry.type, parent=entry.parent)
             registry.bodies.append(body)
@@ -163,16 +165,29 @@ class Registry:
         return None
 
     def find_in(self, text: str, min_score: float = 90.0) -> Body | None:
-        """The best-matching body named anywhere in a short text such as a protocol header."""
-        key = match_key(text)
-        best: tuple[float, int, Body] | None = None
-        for alias_key, body in self._index.items():
-            if len(alias_key) < 8:
-                continue
-            score = fuzz.partial_ratio(alias_key, key) if len(key) >= len(alias_key) else 0.0
-            if score >= min_score and (best is None or (score, len(alias_key)) > best[:2]):
-                best = (score, len(alias_key), body)
-        return best[2] if best else None
+        """A body named in a short text such as a protocol header, exactly or, word for word, tolerant of
+        OCR damage ('Stockholms Norrmalms stadsdelsnimnd Protokoll'); never a partial match of letters
+        ('… stadshus' is not Stockholms Stadshus AB)."""
+        exact = self.find_exact(text)
+        if exact is not None:
+            return exact
+        words = text.split()
+        for size in range(min(4, len(words)), 1, -1):
+            for start in range(len(words) - size + 1):
+                body = self.lookup_fuzzy(" ".join(words[start : start + size]), min_score)
+                if body is not None:
+                    return body
+        return None
+
+    def find_exact(self, text: str) -> Body | None:
+        """The longest body named, exactly or in a generated form, anywhere in a short text."""
+        words = match_key(text).split(" ")
+        for size in range(min(MAX_NAME_WORDS, len(words)), 0, -1):
+            for start in range(len(words) - size + 1):
+                body = self._index.get(" ".join(words[start : start + size]))
+                if body is not None:
+                    return body
+        return None
 
     def by_name(self, name: str) -> Body | None:
         return next((body for body in self.bodies if body.name == name), None)

@@ -20,9 +20,14 @@ SECTION_KINDS = (
     "ersattaryttrande",
     "other",
 )
-BODY_TYPES = ("facknämnd", "stadsdelsnämnd", "bolag", "other")
-BODY_ROLES = ("consulted", "forwarded", "unlisted", "sender")
-LINE_KINDS = ("text", "blank", "page_number", "running_header")
+# The registry's own types, then the kinds of organisation outside it (data/vocabulary/organisations.yaml).
+BODY_TYPES = ("facknämnd", "stadsdelsnämnd", "bolag", "kommun", "region", "myndighet", "företag", "organisation", "other")
+# reported: a stance a bill (or another summary) reports for the body, not the body's own text
+BODY_ROLES = ("consulted", "forwarded", "unlisted", "sender", "reported")
+GENRE_NAMES = ("compiled", "protocol", "bundle", "letter", "bill")
+STANCES = ("positive", "positive_with_reservations", "negative", "no_opinion")
+# metadata: a provenance header ("# source: …" up to "# =====BEGIN DOCUMENT=====") that is not the document
+LINE_KINDS = ("text", "blank", "page_number", "running_header", "metadata")
 LINK_STATUSES = ("linked", "missing_text", "unreferenced_text")
 
 LINE_COLUMNS = ["doc", "line", "page", "source_text", "text", "kind", "ocr_repaired"]
@@ -30,6 +35,9 @@ DOCUMENT_COLUMNS = ["doc", "path", "format", "encoding", "lines", "ocr_repaired_
 SEGMENT_COLUMNS = [
     "doc",
     "segment_id",
+    "answer_id",
+    "item",
+    "organisation",
     "body",
     "body_type",
     "forwarded_by",
@@ -42,18 +50,26 @@ SEGMENT_COLUMNS = [
 ]
 BODY_COLUMNS = [
     "doc",
+    "answer_id",
+    "genre",
+    "item",
+    "matter",
+    "remitted_by",
+    "organisation",
     "body",
     "body_type",
     "in_registry",
     "role",
     "forwarded_by",
     "answered",
+    "reported_stance",
     "segments",
     "start_line",
     "end_line",
     "answer_line",
     "note",
 ]
+GENRE_COLUMNS = ["doc", "genre", "genre_cue", "organisation", "answers", "not_answered", "notes"]
 LINK_COLUMNS = [
     "doc",
     "body",
@@ -96,6 +112,9 @@ SEGMENTS = pa.DataFrameSchema(
     {
         "doc": _str(),
         "segment_id": _str(unique=True),
+        "answer_id": _str(),
+        "item": _str(),
+        "organisation": _str(),
         "body": _str(),
         "body_type": _str(checks=pa.Check.isin(BODY_TYPES)),
         "forwarded_by": _str(),
@@ -114,19 +133,39 @@ SEGMENTS = pa.DataFrameSchema(
 BODIES = pa.DataFrameSchema(
     {
         "doc": _str(),
+        "answer_id": _str(unique=True),
+        "genre": _str(checks=pa.Check.isin(GENRE_NAMES)),
+        "item": _str(),
+        "matter": _str(),
+        "remitted_by": _str(),
+        "organisation": _str(),
         "body": _str(),
         "body_type": _str(checks=pa.Check.isin(BODY_TYPES)),
         "in_registry": pa.Column(bool),
         "role": _str(checks=pa.Check.isin(BODY_ROLES)),
         "forwarded_by": _str(),
         "answered": pa.Column(bool),
+        "reported_stance": _str(checks=pa.Check.isin(["", *STANCES])),
         "segments": pa.Column(int, pa.Check.ge(0)),
         "start_line": pa.Column("Int64", nullable=True),
         "end_line": pa.Column("Int64", nullable=True),
         "answer_line": pa.Column("Int64", nullable=True),
         "note": _str(),
     },
-    unique=["doc", "body"],
+    strict=True,
+    ordered=True,
+)
+
+GENRES = pa.DataFrameSchema(
+    {
+        "doc": _str(unique=True),
+        "genre": _str(checks=pa.Check.isin(GENRE_NAMES)),
+        "genre_cue": _str(),
+        "organisation": _str(),
+        "answers": pa.Column(int, pa.Check.ge(0)),
+        "not_answered": pa.Column(int, pa.Check.ge(0)),
+        "notes": _str(),
+    },
     strict=True,
     ordered=True,
 )
@@ -171,6 +210,10 @@ def validate_segments(frame: pd.DataFrame) -> pd.DataFrame:
 
 def validate_bodies(frame: pd.DataFrame) -> pd.DataFrame:
     return _validate(BODIES, frame, "bodies")
+
+
+def validate_genres(frame: pd.DataFrame) -> pd.DataFrame:
+    return _validate(GENRES, frame, "genres")
 
 
 def validate_links(frame: pd.DataFrame) -> pd.DataFrame:

@@ -68,7 +68,7 @@ def draft_summaries(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.
     by_segment = sentences.groupby("segment_id", sort=False)["text"].apply(list).to_dict()
     drafts = []
     for body in bodies.itertuples(index=False):
-        own = segments[(segments["doc"] == body.doc) & (segments["body"] == body.body)]
+        own = segments[segments["answer_id"] == body.answer_id]
         source = own[own["section"] == "tjansteutlatande"]
         if source.empty:
             source = own[own["section"] == "decision"]

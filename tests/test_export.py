@@ -56,6 +56,14 @@ QUOTE_C_STANCE = "Förvaltningen avstyrker förslaget i sin helhet."
 QUOTE_D_STANCE = "Bolaget tillstyrker förslaget."
 
 
+# one answer per body and document, as the segment stage numbers them
+ANSWER_IDS = {
+    (DOC, "Kulturnämnden"): f"{SEG}:a01", (DOC, "Valnämnden"): f"{SEG}:a02",
+    (DOC, "Farsta stadsdelsnämnd"): f"{SEG}:a03", (DOC, "Stockholms Stadshus AB"): f"{SEG}:a04",
+    (DOC, "AB Svenska Bostäder"): f"{SEG}:a05", (PROTOCOL, "Farsta stadsdelsnämnd"): "sdn-protokoll:a01",
+}
+
+
 def _bodies() -> pd.DataFrame:
     rows = [
         # doc, body, body_type, role, forwarded_by, answered, segments, start_line, end_line, note,
@@ -83,6 +91,9 @@ def _bodies() -> pd.DataFrame:
                "note", "stance", "stance_probability", "themes", "theme_probabilities", "evidence", "party_statements"]
     frame = pd.DataFrame(rows, columns=columns)
     frame.insert(3, "in_registry", True)
+    frame.insert(1, "answer_id", [ANSWER_IDS[(doc, body)] for doc, body in zip(frame["doc"], frame["body"], strict=True)])
+    frame.insert(2, "organisation", "Stockholms stad")
+    frame.insert(3, "matter", "Stockholms stads kvalitetsprogram")
     return frame.astype({"start_line": "float64", "end_line": "float64", "stance_probability": "float64"})
 
 
@@ -90,7 +101,8 @@ def _segments() -> pd.DataFrame:
     def seg(n, doc, body, body_type, section, start, end, stance="", p=None, themes="", probs=None, evidence=None,
             author="", parties="", forwarded_by=""):
         slug = SEG if doc == DOC else "sdn-protokoll"
-        return {"doc": doc, "segment_id": f"{slug}:{n:04d}", "body": body, "body_type": body_type,
+        return {"doc": doc, "segment_id": f"{slug}:{n:04d}", "answer_id": ANSWER_IDS.get((doc, body), ""),
+                "body": body, "body_type": body_type,
                 "forwarded_by": forwarded_by, "section": section, "author": author, "parties": parties,
                 "start_line": start, "end_line": end, "text": f"text {n}", "stance": stance, "stance_probability": p,
                 "themes": themes, "theme_probabilities": probs or _probs(), "evidence": _j(evidence or {})}
