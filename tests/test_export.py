@@ -369,3 +369,22 @@ def test_report_in_headless_chromium(exported, tmp_path):
         assert image.size == (1280, 2000)
         colours = image.convert("RGB").resize((64, 100)).getcolors(maxcolors=64 * 100)
         assert colours is not None and len(colours) > 20  # rendered content, not a blank page
+
+
+def test_bodies_of_different_organisations_and_remisser_are_counted_apart():
+    from pipeline.export import counted_bodies, remiss_key
+
+    row = {"doc": "a.txt", "body": "Kommunstyrelsen", "role": "sender", "answered": True}
+    bodies = pd.DataFrame([
+        {**row, "answer_id": "a:a01", "organisation": "Stockholms stad", "matter": "Kvalitetsprogram – Utveckling"},
+        {**row, "answer_id": "b:a01", "organisation": "Kungsbacka kommun", "matter": "Kvalitetsprogram – Utveckling"},
+        {**row, "answer_id": "b:a02", "organisation": "Kungsbacka kommun",
+         "matter": "Svar på Finansdepartementets remiss av betänkandet Nätt och jämnt (SOU 2024:50)"},
+        {**row, "answer_id": "c:a01", "organisation": "Kungsbacka kommun", "doc": "c.txt",
+         "matter": "Yttrande över Finansdepartementets remiss: Nätt och jämnt (SOU 2024:50)"},
+    ])
+    assert counted_bodies(bodies)["answer_id"].tolist() == ["a:a01", "b:a01", "b:a02"]
+    assert remiss_key("Stockholms stads kvalitetsprogram – Utveckling genom ständiga förbättringar") == remiss_key(
+        "Stockholms stads kvalitetsprogram — Utveckling genom ständiga förbättringar, innovation")
+    assert remiss_key("Svar på Finansdepartementets remiss av betänkandet Nätt och jämnt") != remiss_key(
+        "Svar på Finansdepartementets remiss av slutbetänkandet Kompletterande bestämmelser")
