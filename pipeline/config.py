@@ -29,6 +29,10 @@ class PathsParams(_Section):
     interim: Path = Path("data/interim")
     processed: Path = Path("data/processed")
     training: Path = Path("data/raw")  # where the documents named in data/annotations are
+    training_corpus: Path = Path("data/training")  # the training stage's output: those documents, embedded
+    annotations: Path = Path("data/annotations")  # the project's own labels and the reviewers' corrections
+    exports: Path = Path("exports")  # classified tables, workbook, report, plots
+    metrics: Path = Path("metrics")  # evaluation against the annotations
 
 
 class IngestParams(_Section):
@@ -38,6 +42,16 @@ class IngestParams(_Section):
     # A short line that recurs this often (digits masked) is a running header or footer.
     running_header_min_repeats: int = Field(3, ge=2)
     require_swedish: bool = True  # reject documents that are clearly not Swedish (exit code 7)
+    # Limits that keep a hostile or broken file from exhausting memory or time; each is far above any
+    # real remiss document (the largest inputs here: 0.3 M characters, lines of 2 000 characters).
+    # A file over a limit is skipped with a one-line message naming the key (exit codes 13-16).
+    max_archive_bytes: int = Field(256 * 2**20, ge=2**20)  # DOCX: bytes unpacked, all parts together
+    # DOCX: a part over 1 MiB unpacked that is packed tighter than this is a zip bomb (XML: 5-30).
+    max_compression_ratio: float = Field(100.0, ge=10)
+    max_pages: int = Field(2_000, ge=1)  # PDF
+    max_document_chars: int = Field(10_000_000, ge=1_000)  # text of one document, about 3 000 pages
+    # A longer line is wrapped at a space (cut hard if it has none) into lines of at most this many.
+    max_line_chars: int = Field(10_000, ge=200)
 
 
 class SegmentParams(_Section):

@@ -14,7 +14,6 @@ import numpy as np
 
 from pipeline.textutil import fold
 
-STANCES = ("positive", "positive_with_reservations", "negative", "no_opinion")
 
 _POSITIVE = [
     r"tillstyrk\w*",

@@ -10,30 +10,26 @@ from __future__ import annotations
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 import typer
 
 from pipeline import schemas
 from pipeline.config import load_params
+from pipeline.corpus import EmbeddedCorpus, write_corpus
 from pipeline.encoder import Encoder, open_encoder
-from pipeline.errors import InputNotFoundError, report_errors
-from pipeline.io import write_atomic, write_table
+from pipeline.errors import report_errors
+from pipeline.io import read_parquet
 from pipeline.sentences import sentences_table
 
 
-def embed_tables(segments: pd.DataFrame, lines: pd.DataFrame, encoder: Encoder) -> tuple[pd.DataFrame, np.ndarray, np.ndarray]:
-    """Sentences table, sentence vectors (row-aligned) and segment vectors (aligned with `segments`)."""
+def embed_tables(segments: pd.DataFrame, lines: pd.DataFrame, encoder: Encoder) -> EmbeddedCorpus:
+    """The segments with their sentences, and a vector for each sentence and each segment."""
     sentences = sentences_table(segments, lines)
     sentence_vectors = encoder.encode(sentences["text"].tolist())
     grouped = sentences.groupby("segment_id", sort=False)["text"].apply(list).to_dict()
     passages = [grouped.get(segment_id) or [text] for segment_id, text in zip(segments["segment_id"], segments["text"], strict=True)]
     segment_vectors = encoder.encode_passages(passages)
-    return sentences, sentence_vectors, segment_vectors
-
-
-def write_vectors(target: Path, vectors: np.ndarray) -> None:
-    write_atomic(target, lambda temp: np.save(temp.open("wb"), vectors.astype(np.float32), allow_pickle=False))
+    return EmbeddedCorpus(segments, schemas.validate_sentences(sentences), sentence_vectors, segment_vectors)
 
 
 app = typer.Typer(add_completion=False)
@@ -49,20 +45,15 @@ def main(
 ) -> None:
     """Embed sentences and segments with the configured model (cached by text)."""
     params = load_params(params_file)
-    for path in (segments_path, lines_path):
-        if not path.exists():
-            raise InputNotFoundError(f"{path} not found (run the earlier stages first)")
-    segments = schemas.validate_segments(pd.read_parquet(segments_path))
-    lines = schemas.validate_lines(pd.read_parquet(lines_path))
+    segments = schemas.validate_segments(read_parquet(segments_path))
+    lines = schemas.validate_lines(read_parquet(lines_path))
     started = time.perf_counter()
     with open_encoder(params.model, params.embed) as encoder:
-        sentences, sentence_vectors, segment_vectors = embed_tables(segments, lines, encoder)
+        corpus = embed_tables(segments, lines, encoder)
         stats = encoder.stats
-    write_table(out, "sentences", sentences)
-    write_vectors(out / "sentence_embeddings.npy", sentence_vectors)
-    write_vectors(out / "segment_embeddings.npy", segment_vectors)
+    write_corpus(out, corpus, with_segments=False)
     typer.echo(
-        f"embed: {len(sentences)} sentences, {len(segments)} segments in {time.perf_counter() - started:.1f} s; "
+        f"embed: {len(corpus.sentences)} sentences, {len(segments)} segments in {time.perf_counter() - started:.1f} s; "
         f"{stats.embedded} texts embedded, {stats.from_cache} from cache, {stats.windows} extra windows"
     )
 

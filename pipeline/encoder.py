@@ -70,7 +70,7 @@ def resolve_model(params: ModelParams, root: Path = PROJECT_ROOT, build: bool = 
     if name == EMBEDDED:
         folder = params.embedded_path if params.embedded_path.is_absolute() else root / params.embedded_path
         if build and not (folder / "modules.json").is_file():
-            from pipeline.build_model import build_model
+            from pipeline.embedded_model import build_model
 
             print(f"building the embedded model into {folder} (once)", file=sys.stderr)
             build_model(folder)

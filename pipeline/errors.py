@@ -62,6 +62,35 @@ class ModelUnavailableError(RemissError):
     exit_code = 10
 
 
+# Refusals of inputs that would exhaust memory or time (limits in params.yaml's `ingest` section).
+# Codes 11 (SchemaError, pipeline/schemas.py) and 12 (OcrUnavailableError, pipeline/readers) are
+# defined next to their causes.
+
+
+class ArchiveTooLargeError(RemissError):
+    """A DOCX (ZIP) would unpack to more bytes than ingest.max_archive_bytes, or is that large on disk."""
+
+    exit_code = 13
+
+
+class ZipBombError(RemissError):
+    """A DOCX member is packed tighter than ingest.max_compression_ratio, or unpacks to more than it declares."""
+
+    exit_code = 14
+
+
+class TooManyPagesError(RemissError):
+    """A PDF has more pages than ingest.max_pages."""
+
+    exit_code = 15
+
+
+class DocumentTooLongError(RemissError):
+    """A document has more characters of text than ingest.max_document_chars."""
+
+    exit_code = 16
+
+
 P = ParamSpec("P")
 R = TypeVar("R")
 

@@ -23,16 +23,17 @@ from sklearn.metrics import accuracy_score, f1_score, precision_recall_fscore_su
 from sklearn.model_selection import GroupKFold
 
 from pipeline import schemas
-from pipeline.annotations import align_stance, align_themes, theme_label_matrix
-from pipeline.classify import ANNOTATIONS, load_vectors, sentence_theme_features, theme_space
+from pipeline.annotations import ANNOTATIONS, align_stance, align_themes, theme_label_matrix
 from pipeline.config import Params, load_params
-from pipeline.cues import STANCES, cue_stance
+from pipeline.cues import cue_stance
 from pipeline.duplicates import NEAR_COPY, near_copy_groups
 from pipeline.encoder import open_encoder
-from pipeline.errors import InputNotFoundError, report_errors
-from pipeline.io import write_csv, write_json
-from pipeline.summarize import lead_summary, rouge_l
+from pipeline.errors import report_errors
+from pipeline.io import read_parquet, read_vectors, write_csv, write_json
+from pipeline.labels import STANCES
 from pipeline.models import SEED, StanceModel, ThemeModel, stance_features, stance_labels
+from pipeline.summarize import lead_summary, rouge_l
+from pipeline.themes import sentence_theme_features, theme_space
 
 DUPLICATE_SIMILARITY = NEAR_COPY
 
@@ -231,18 +232,16 @@ def main(
 ) -> None:
     """Cross-validated stance and theme scores with baselines (DVC metrics and plots)."""
     params = load_params(params_file)
-    path = processed / "segments.parquet"
-    if not path.exists():
-        raise InputNotFoundError(f"{path} not found (run the earlier stages first)")
-    segments = schemas.validate_segments(pd.read_parquet(path))
-    sentences = pd.read_parquet(interim / "sentences.parquet")
-    stance = evaluate_stance(segments, load_vectors(interim / "segment_embeddings.npy"), params, annotations)
+    segments = schemas.validate_segments(read_parquet(processed / "segments.parquet"))
+    sentences = schemas.validate_sentences(read_parquet(interim / "sentences.parquet"))
+    stance = evaluate_stance(segments, read_vectors(interim / "segment_embeddings.npy"), params, annotations)
     with open_encoder(params.model, params.embed) as encoder:
-        themes, per_theme, theme_predictions = evaluate_themes(sentences, load_vectors(interim / "sentence_embeddings.npy"), params,
+        themes, per_theme, theme_predictions = evaluate_themes(sentences, read_vectors(interim / "sentence_embeddings.npy"), params,
                                             annotations, encoder)
     summaries = {}
     if (exports / "bodies.parquet").exists():
-        summaries = evaluate_summaries(pd.read_parquet(exports / "bodies.parquet"), segments, sentences)
+        summaries = evaluate_summaries(schemas.validate_classified_bodies(read_parquet(exports / "bodies.parquet")),
+                                       segments, sentences)
     write_json(out / "metrics.json", {"stance": stance.metrics, "themes": themes, "summaries": summaries})
     write_csv(out / "stance_confusion.csv", stance.confusion)
     write_csv(out / "theme_scores.csv", per_theme)

@@ -4,13 +4,18 @@ Every later row (segment, sentence, evidence) cites a line of the *original* fil
 joins, drops or reorders lines: it decodes, normalises each line (Unicode NFC, white space),
 marks layout lines (page numbers, running headers) and, where a scan lost its å/ä/ö, repairs the
 words in place. The lines table is the contract every other stage builds on.
+
+Reading is pipeline.readers' job, within params.yaml's ingest limits: a file that would exhaust
+memory or time (a zip bomb, too many pages, too much text) is refused with its own exit code and
+skipped like any unreadable file, and a line longer than max_line_chars arrives wrapped into
+several (the one case where line numbers count pieces of an original line; documents.csv says so).
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -19,32 +24,13 @@ import typer
 
 from pipeline import schemas
 from pipeline.config import IngestParams, load_params
-from pipeline.errors import (
-    EmptyInputError,
-    InputNotFoundError,
-    NotSwedishError,
-    NotTextError,
-    RemissError,
-    UnsupportedFormatError,
-    report_errors,
-    settle_failures,
-)
+from pipeline.errors import NotSwedishError, RemissError, report_errors, settle_failures
 from pipeline.io import write_table
-from pipeline.readers import read_docx, read_pdf
+from pipeline.ocr_repair import repair_lines
+from pipeline.readers import read_source
 from pipeline.textutil import fold, normalize_unicode, squash_spaces
 
-LINE_KINDS = ("text", "blank", "page_number", "running_header")
 _PAGE_NUMBER = re.compile(r"^(?:sida\s*)?[-–]?\s*\d{1,3}\s*[-–]?(?:\s*(?:\(|av\s*)\d{1,3}\)?)?$", re.IGNORECASE)
-
-
-@dataclass
-class SourceText:
-    """What a reader returns: the document's lines, and the page of each line where known."""
-
-    lines: list[str]
-    pages: list[int | None]
-    format: str
-    encoding: str = ""
 
 
 @dataclass
@@ -58,68 +44,6 @@ class Document:
     lines: pd.DataFrame
     ocr_repaired_tokens: int = 0
     notes: list[str] = field(default_factory=list)
-
-
-def decode_text(data: bytes, name: str) -> tuple[str, str]:
-    """Decode a text file written in any common encoding; return the text and the encoding."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16"), "utf-16"
-    if b"\x00" in data[:8192]:
-        raise NotTextError(f"{name} is not a text document (it contains binary data)")
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        text = data.decode("cp1252")
-        encoding = "cp1252"
-    except UnicodeDecodeError:
-        text, encoding = data.decode("latin-1"), "latin-1"
-    controls = sum(1 for char in text if ord(char) < 32 and char not in "\r\n\t\f") + text.count("\x7f")
-    if controls > max(3, len(text) // 50):
-        raise NotTextError(f"{name} is not a text document (it looks like binary data)")
-    return text, encoding
-
-
-def read_txt(path: Path) -> SourceText:
-    text, encoding = decode_text(path.read_bytes(), path.name)
-    # splitlines() would also split on \x0b, \x1c… and U+2028, shifting line numbers against what
-    # editors show; only \r\n, \r and \n end a line. A form feed starts a new page.
-    raw_lines = re.split(r"\r\n|\r|\n", text)
-    if raw_lines and raw_lines[-1] == "":
-        raw_lines.pop()
-    pages: list[int | None] = []
-    page = 1
-    has_form_feeds = "\f" in text
-    for line in raw_lines:
-        page += line.count("\f")
-        pages.append(page if has_form_feeds else None)
-    return SourceText(lines=[line.replace("\f", "") for line in raw_lines], pages=pages, format="txt", encoding=encoding)
-
-
-Reader = Callable[[Path], SourceText]
-READERS: dict[str, Reader] = {".txt": read_txt, ".text": read_txt, ".pdf": read_pdf, ".docx": read_docx}
-
-
-def read_source(path: Path) -> SourceText:
-    """Read any supported file into lines; the reader is chosen by the file's suffix."""
-    if not path.exists():
-        raise InputNotFoundError(f"input not found: {path}")
-    if not path.is_file():
-        raise InputNotFoundError(f"input is not a file: {path}")
-    reader = READERS.get(path.suffix.lower())
-    if reader is None:
-        supported = ", ".join(sorted(READERS))
-        raise UnsupportedFormatError(f"{path.name}: unsupported file type '{path.suffix}' (supported: {supported})")
-    try:
-        source = reader(path)
-    except OSError as error:
-        raise NotTextError(f"{path.name}: cannot be read: {error.strerror}") from None
-    if not any(line.strip() for line in source.lines):
-        raise EmptyInputError(f"{path.name} is empty (no text found)")
-    return source
 
 
 def _diacritic_ratio(lines: Iterable[str]) -> float:
@@ -142,8 +66,6 @@ def needs_ocr_repair(lines: list[str], params: IngestParams) -> bool:
 
 def repair_ocr(lines: list[str]) -> tuple[list[str], int]:
     """Restore diacritics and OCR confusions line by line; the line count never changes."""
-    from pipeline.ocr_repair import repair_lines
-
     repaired, report = repair_lines(lines)
     return repaired, report.tokens_changed
 
@@ -214,14 +136,23 @@ def check_swedish(texts: list[str], name: str) -> None:
 
 
 def ingest_file(path: Path, params: IngestParams, doc: str | None = None) -> Document:
-    """Read, normalise and classify one document's lines."""
-    source = read_source(path)
+    """Read, normalise and classify one document's lines.
+
+    The reader has already applied the limits (pipeline.readers): a document too long is refused
+    and long lines are wrapped before any step here, so none of them meets a giant line.
+    """
+    source = read_source(path, params)
     texts = [squash_spaces(normalize_unicode(line)) for line in source.lines]
     if params.require_swedish:
         check_swedish(texts, path.name)
     repaired_tokens = 0
     ocr_repaired = needs_ocr_repair(texts, params)
     notes = []
+    if source.wrapped_lines:
+        notes.append(
+            f"lines over {params.max_line_chars:,} characters wrapped (ingest.max_line_chars): "
+            f"{source.wrapped_lines}; line numbers count the wrapped pieces"
+        )
     if ocr_repaired:
         texts, repaired_tokens = repair_ocr(texts)
         notes.append(f"OCR damage detected: {repaired_tokens} tokens repaired")

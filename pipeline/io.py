@@ -15,11 +15,12 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from pipeline.errors import OutputNotWritableError
+from pipeline.errors import InputNotFoundError, OutputNotWritableError
 
 
 def ensure_writable_dir(directory: Path) -> None:
@@ -74,3 +75,28 @@ def write_table(directory: Path, name: str, frame: pd.DataFrame) -> None:
     """Write `name`.csv and its `name`.parquet twin."""
     write_csv(directory / f"{name}.csv", frame)
     write_parquet(directory / f"{name}.parquet", frame)
+
+
+def read_vectors(path: Path) -> np.ndarray:
+    """A stage's saved embeddings; a missing file names the stage that writes it."""
+    if not path.exists():
+        raise InputNotFoundError(f"{path} not found (run the embed stage first)")
+    return np.load(path, allow_pickle=False)
+
+
+def write_vectors(target: Path, vectors: np.ndarray) -> None:
+    write_atomic(target, lambda temp: np.save(temp.open("wb"), vectors.astype(np.float32), allow_pickle=False))
+
+
+def read_parquet(path: Path) -> pd.DataFrame:
+    """An earlier stage's table; a missing file is a one-line error, not a traceback."""
+    if not path.exists():
+        raise InputNotFoundError(f"{path} not found (run the earlier stages first)")
+    return pd.read_parquet(path)
+
+
+def read_csv(path: Path) -> pd.DataFrame:
+    """A CSV table as strings (blank cells as ""), as the stages write them."""
+    if not path.exists():
+        raise InputNotFoundError(f"{path} not found (run the earlier stages first)")
+    return pd.read_csv(path, dtype=str, keep_default_na=False)

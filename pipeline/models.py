@@ -23,8 +23,8 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from pipeline.cues import STANCES, cue_counts, cue_matrix
-from pipeline.schemas import SECTION_KINDS
+from pipeline.cues import cue_counts, cue_matrix
+from pipeline.labels import SECTION_KINDS, STANCES
 
 SEED = 0
 

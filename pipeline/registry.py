@@ -11,17 +11,15 @@ import re
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
-from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 from rapidfuzz import fuzz, process
 
 from pipeline.errors import ConfigError
+from pipeline.labels import BODY_TYPES
 from pipeline.textutil import match_key
 
-BodyType = Literal["facknämnd", "stadsdelsnämnd", "bolag", "other"]
-BODY_TYPES: tuple[str, ...] = ("facknämnd", "stadsdelsnämnd", "bolag", "other")
 MAX_NAME_WORDS = 8
 
 
@@ -31,10 +29,17 @@ class BodyEntry(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     name: str
-    type: BodyType
+    type: str
     aliases: list[str] = []
     district: str | None = None
     parent: str | None = None
+
+    @field_validator("type")
+    @classmethod
+    def _known_type(cls, value: str) -> str:
+        if value not in BODY_TYPES:
+            raise ValueError(f"'{value}' is not one of: {', '.join(BODY_TYPES)}")
+        return value
 
 
 class RegistryFile(BaseModel):

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import schemas
 from pipeline.config import PROJECT_ROOT
 
 TABLES = ("bodies", "segments", "sentences")
@@ -47,9 +48,11 @@ def _run(*args: str) -> None:
 def _inputs_fingerprint(root: Path) -> str:
     """Code, parameters, documents and annotations: a cached run is reused only for the same."""
     digest = hashlib.sha256()
-    for pattern in ("pipeline/*.py", "params.yaml", "data/raw/*", "data/annotations/*", "data/registry/*"):
-        for path in sorted(root.glob(pattern)):
-            digest.update(path.name.encode())
+    patterns = ("pipeline/**/*.py", "pipeline/**/*.j2", "params.yaml", "data/raw/*", "data/annotations/*",
+                "data/registry/*", "data/vocabulary/*")
+    for pattern in patterns:
+        for path in sorted(p for p in root.glob(pattern) if p.is_file()):
+            digest.update(path.relative_to(root).as_posix().encode())
             digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
@@ -72,9 +75,9 @@ def load_results(root: Path = PROJECT_ROOT) -> Results:
     return Results(
         exports=exports,
         metrics_dir=metrics,
-        bodies=pd.read_parquet(exports / "bodies.parquet"),
-        segments=pd.read_parquet(exports / "segments.parquet"),
-        sentences=pd.read_parquet(exports / "sentences.parquet"),
+        bodies=schemas.validate_classified_bodies(pd.read_parquet(exports / "bodies.parquet")),
+        segments=schemas.validate_classified_segments(pd.read_parquet(exports / "segments.parquet")),
+        sentences=schemas.validate_classified_sentences(pd.read_parquet(exports / "sentences.parquet")),
         metrics=json.loads((metrics / "metrics.json").read_text(encoding="utf-8")),
         stance_cv=pd.read_csv(metrics / "stance_confusion.csv"),
         theme_cv=pd.read_csv(metrics / "theme_cv_predictions.csv", keep_default_na=False),

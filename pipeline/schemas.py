@@ -6,28 +6,16 @@ with a clear message instead of three stages later.
 
 from __future__ import annotations
 
+import json
+from collections.abc import Callable
+
 import pandas as pd
 import pandera.pandas as pa
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from pipeline.errors import RemissError
+from pipeline.labels import BODY_ROLES, BODY_TYPES, GENRE_NAMES, LINE_KINDS, SECTION_KINDS, STANCES
 
-SECTION_KINDS = (
-    "summary",
-    "decision",
-    "tjansteutlatande",
-    "party_statement",
-    "reservation",
-    "ersattaryttrande",
-    "other",
-)
-# The registry's own types, then the kinds of organisation outside it (data/vocabulary/organisations.yaml).
-BODY_TYPES = ("facknämnd", "stadsdelsnämnd", "bolag", "kommun", "region", "myndighet", "företag", "organisation", "other")
-# reported: a stance a bill (or another summary) reports for the body, not the body's own text
-BODY_ROLES = ("consulted", "forwarded", "unlisted", "sender", "reported")
-GENRE_NAMES = ("compiled", "protocol", "bundle", "letter", "bill")
-STANCES = ("positive", "positive_with_reservations", "negative", "no_opinion")
-# metadata: a provenance header ("# source: …" up to "# =====BEGIN DOCUMENT=====") that is not the document
-LINE_KINDS = ("text", "blank", "page_number", "running_header", "metadata")
 LINK_STATUSES = ("linked", "missing_text", "unreferenced_text")
 
 LINE_COLUMNS = ["doc", "line", "page", "source_text", "text", "kind", "ocr_repaired"]
@@ -187,6 +175,114 @@ LINKS = pa.DataFrameSchema(
 )
 
 
+# ---- what classify writes: labels, probabilities and the evidence behind them ------------------
+
+
+class Evidence(BaseModel):
+    """The verbatim sentence behind a label, where it stands, and how sure the model is."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    sentence: str
+    line: int = Field(ge=1)
+    end_line: int = Field(ge=1)
+    probability: float = Field(ge=0, le=1)
+
+
+EVIDENCE = TypeAdapter(dict[str, Evidence])  # label ("stance" or a theme id) -> its evidence
+PROBABILITIES = TypeAdapter(dict[str, float])  # theme id -> probability
+PARTY_STANCES = TypeAdapter(dict[str, str])  # party letters ("S|V") -> the stance of their statement
+
+
+def parse_evidence(value: str) -> dict[str, Evidence]:
+    """The `evidence` column of a classified table, as typed values ("" for none)."""
+    return EVIDENCE.validate_json(value) if value else {}
+
+
+def parse_probabilities(value: str) -> dict[str, float]:
+    """The `theme_probabilities` column: theme id -> probability."""
+    return PROBABILITIES.validate_json(value) if value else {}
+
+
+def parse_party_stances(value: str) -> dict[str, str]:
+    """The bodies' `party_statements` column: party letters -> stance."""
+    return PARTY_STANCES.validate_json(value) if value else {}
+
+
+def canonical_json(data: object) -> str:
+    """JSON for a table cell: sorted keys, no spaces, so the same labels give the same bytes."""
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+
+
+def evidence_json(evidence: dict[str, Evidence]) -> str:
+    return canonical_json({label: item.model_dump() for label, item in evidence.items()})
+
+
+def _each_json(adapter: TypeAdapter, name: str) -> pa.Check:
+    def valid(value: str) -> bool:
+        if value == "":
+            return True
+        try:
+            adapter.validate_json(value)
+        except ValidationError:
+            return False
+        return True
+
+    return pa.Check(valid, element_wise=True, error=f"{name} is not valid JSON of its kind")
+
+
+def _stance_column() -> pa.Column:
+    return _str(checks=pa.Check.isin(["", *STANCES]))
+
+
+def _probability_column() -> pa.Column:
+    return pa.Column(float, pa.Check.in_range(0, 1), nullable=True)
+
+
+_THEME_COLUMNS = {
+    "themes": _str(),  # assigned theme ids, "|"-separated
+    "theme_probabilities": _str(checks=_each_json(PROBABILITIES, "theme_probabilities")),
+}
+SENTENCES = pa.DataFrameSchema(
+    {
+        "doc": _str(),
+        "segment_id": _str(),
+        "sentence_id": _str(unique=True),
+        "body": _str(),
+        "section": _str(checks=pa.Check.isin(SECTION_KINDS)),
+        "start_line": pa.Column(int, pa.Check.ge(1)),
+        "end_line": pa.Column(int, pa.Check.ge(1)),
+        "text": _str(),
+    },
+    strict=True,
+    ordered=True,
+)
+CLASSIFIED_SENTENCES = SENTENCES.add_columns(_THEME_COLUMNS)
+CLASSIFIED_SEGMENTS = SEGMENTS.add_columns(
+    {
+        "stance": _stance_column(),
+        "stance_probability": _probability_column(),
+        **_THEME_COLUMNS,
+        "evidence": _str(checks=_each_json(EVIDENCE, "evidence")),
+        "stance_reviewed": pa.Column(bool),
+        "themes_reviewed": _str(),  # the themes a reviewer set, "|"-separated
+        "statement_group": _str(),  # "U1", … for statements repeated nearly word for word
+        "statement_copies": pa.Column(int, pa.Check.ge(1)),
+    }
+)
+CLASSIFIED_BODIES = BODIES.add_columns(
+    {
+        "stance": _stance_column(),
+        "stance_probability": _probability_column(),
+        **_THEME_COLUMNS,
+        "evidence": _str(checks=_each_json(EVIDENCE, "evidence")),
+        "party_statements": _str(checks=_each_json(PARTY_STANCES, "party_statements")),
+        "reviewed": pa.Column(bool),
+        "summary": _str(),
+    }
+)
+
+
 def empty(schema: pa.DataFrameSchema) -> pd.DataFrame:
     """A table with no rows but the schema's columns and dtypes (for a run that found nothing)."""
     return pd.DataFrame({name: pd.Series(dtype=str(column.dtype)) for name, column in schema.columns.items()})
@@ -195,26 +291,27 @@ def empty(schema: pa.DataFrameSchema) -> pd.DataFrame:
 def _validate(schema: pa.DataFrameSchema, frame: pd.DataFrame, name: str) -> pd.DataFrame:
     try:
         return schema.validate(frame)
-    except (pa.errors.SchemaError, pa.errors.SchemaErrors) as error:
-        first = str(error).strip().splitlines()[0]
-        raise SchemaError(f"{name} table is invalid: {first}") from None
+    except pa.errors.SchemaErrors as errors:  # several problems: name the first
+        first = str(errors.schema_errors[0]) if errors.schema_errors else str(errors)
+    except pa.errors.SchemaError as error:
+        first = str(error)
+    raise SchemaError(f"{name} table is invalid: {first.strip().splitlines()[0]}")
 
 
-def validate_lines(frame: pd.DataFrame) -> pd.DataFrame:
-    return _validate(LINES, frame, "lines")
+def _validator(schema: pa.DataFrameSchema, name: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def validate(frame: pd.DataFrame) -> pd.DataFrame:
+        return _validate(schema, frame, name)
+
+    validate.__doc__ = f"The {name} table as it is, or a one-line SchemaError saying what is wrong."
+    return validate
 
 
-def validate_segments(frame: pd.DataFrame) -> pd.DataFrame:
-    return _validate(SEGMENTS, frame, "segments")
-
-
-def validate_bodies(frame: pd.DataFrame) -> pd.DataFrame:
-    return _validate(BODIES, frame, "bodies")
-
-
-def validate_genres(frame: pd.DataFrame) -> pd.DataFrame:
-    return _validate(GENRES, frame, "genres")
-
-
-def validate_links(frame: pd.DataFrame) -> pd.DataFrame:
-    return _validate(LINKS, frame, "links")
+validate_lines = _validator(LINES, "lines")
+validate_segments = _validator(SEGMENTS, "segments")
+validate_bodies = _validator(BODIES, "bodies")
+validate_genres = _validator(GENRES, "genres")
+validate_links = _validator(LINKS, "links")
+validate_sentences = _validator(SENTENCES, "sentences")
+validate_classified_sentences = _validator(CLASSIFIED_SENTENCES, "classified sentences")
+validate_classified_segments = _validator(CLASSIFIED_SEGMENTS, "classified segments")
+validate_classified_bodies = _validator(CLASSIFIED_BODIES, "classified bodies")

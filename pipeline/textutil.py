@@ -67,31 +67,63 @@ def join_with_origins(lines: list[tuple[int, str]]) -> tuple[str, list[int]]:
     """`join_lines` for (line number, text) pairs, also giving the line number of every character.
 
     The origins let a sentence found in the joined text cite the original lines it came from.
+    Linear in the text: only the end of what is joined so far is ever looked at.
     """
-    out = ""
+    parts: list[str] = []
     origins: list[int] = []
     for number, raw in lines:
         line = squash_spaces(raw)
         if not line:
             continue
-        if not out:
-            out, origins = line, [number] * len(line)
+        if not parts:
+            parts.append(line)
+            origins += [number] * len(line)
             continue
-        match = re.search(r"(\w+)-$", out)
+        head = _word_before_hyphen(parts)
         next_word = re.match(r"\w+", line)
         separator = " "
-        if match and next_word and not out.endswith(" -"):
-            head, tail = match.group(1), next_word.group(0)
+        if head and next_word:
+            tail = next_word.group(0)
             if tail.lower() in _COORDINATORS:  # 'digitaliserings- och innovationsarbetet'
                 separator = " "
             elif tail[0].islower() and head[-1].islower() and len(head) > 2 and not _keeps_hyphen(head):
-                out, origins = out[:-1], origins[:-1]  # 'man-' + 'dat' -> 'mandat'
+                parts[-1] = parts[-1][:-1]  # 'man-' + 'dat' -> 'mandat'
+                origins.pop()
                 separator = ""
             else:
                 separator = ""  # 'it-' + 'leveransen', 'Enskede-' + 'Årsta'
-        out += separator + line
+        parts.append(separator + line)
         origins += [number] * (len(separator) + len(line))
-    return out, origins
+    return "".join(parts), origins
+
+
+def _is_word_char(char: str) -> bool:
+    return char.isalnum() or char == "_"  # what \w matches
+
+
+_LONGEST_HEAD = 64  # a hyphenated word is judged by its last 64 letters: no pathological text is quadratic
+
+
+def _word_before_hyphen(parts: list[str]) -> str:
+    """The word that ends in a line-end hyphen ('man' of '… man-'), or '' (also after ' -')."""
+    if not parts[-1].endswith("-"):
+        return ""
+    letters: list[str] = []
+    index, position = len(parts) - 1, len(parts[-1]) - 1
+    while len(letters) < _LONGEST_HEAD:
+        if position == 0:
+            if index == 0:
+                break
+            index -= 1
+            position = len(parts[index])
+            if not parts[index]:
+                continue
+        char = parts[index][position - 1]
+        if not _is_word_char(char):
+            break
+        letters.append(char)
+        position -= 1
+    return "".join(reversed(letters))
 
 
 _COORDINATORS = {"och", "eller", "samt", "respektive", "resp", "som", "men"}

@@ -14,9 +14,12 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
+import pandas as pd
 import simplemma
 
 from pipeline.config import ThemeParams
+from pipeline.encoder import Encoder
+from pipeline.models import ThemeSpace, theme_features
 from pipeline.sentences import swedish_pipeline
 
 MIN_COMPOUND_TERM = 5
@@ -100,3 +103,17 @@ def term_matrix(hits: list[list[list[str]]]) -> np.ndarray:
     """Number of distinct terms found, per text and theme (log1p)."""
     counts = np.array([[len(theme_hits) for theme_hits in row] for row in hits], dtype=np.float32)
     return np.log1p(counts.reshape(len(hits), -1))
+
+
+def theme_space(themes: list[ThemeParams], encoder: Encoder) -> ThemeSpace:
+    """Each theme's description and terms as vectors: what zero-shot recognition compares with."""
+    descriptions = encoder.encode([f"{t.label}: {t.description}" for t in themes])
+    terms = [encoder.encode(list(t.terms)) for t in themes]
+    return ThemeSpace([t.id for t in themes], descriptions, terms)
+
+
+def sentence_theme_features(sentences: pd.DataFrame, vectors: np.ndarray, themes: list[ThemeParams],
+                            space: ThemeSpace) -> tuple[np.ndarray, list[list[list[str]]]]:
+    """Per sentence: similarity to each theme and its term hits (the features of the theme model)."""
+    hits = term_hits(sentences["text"].tolist(), compile_themes(themes))
+    return theme_features(vectors, term_matrix(hits), space), hits

@@ -1,38 +1,32 @@
-"""The training corpus: the documents the project's annotations were made on.
+"""The training stage: the documents the project's annotations were made on, ingested, segmented
+and embedded, so classify can learn from every annotation whatever the run's own input is.
 
-The models are trained on every annotated document, not only on the documents of the current run:
-`remiss analyze` on a folder of new remissvar still learns from the annotated seeds. Annotated
-documents missing from the run are read from `paths.training` (default `data/raw/`), segmented and
-embedded (from the embedding cache, after the first time) and appended after the run's own rows.
+`remiss analyze` on a folder of new remissvar still learns from the annotated seeds. Like the CLI,
+this module runs other stages in one process (ingest -> segment -> embed, on `paths.training`);
+it is an orchestrator, and no stage imports it. Embeddings come from the cache after the first
+time, so the stage is cheap when the annotated documents are the run's own input.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import typer
 
-from pipeline.annotations import STANCE_FILE, THEME_FILE
-from pipeline.config import PROJECT_ROOT, Params
-from pipeline.encoder import Encoder
+from pipeline import schemas
+from pipeline.annotations import ANNOTATIONS, CORRECTIONS_FILE, STANCE_FILE, THEME_FILE
+from pipeline.config import PROJECT_ROOT, Params, load_params
+from pipeline.corpus import TRAINING_COLUMNS, EmbeddedCorpus, write_training
+from pipeline.embed import embed_tables
+from pipeline.encoder import Encoder, open_encoder
+from pipeline.errors import report_errors
 from pipeline.ingest import ingest_paths
 from pipeline.registry import Registry
 from pipeline.segment import segment_all
-
-
-@dataclass
-class Corpus:
-    """The run's rows first (`current_*` of them), then the extra annotated documents."""
-
-    segments: pd.DataFrame
-    sentences: pd.DataFrame
-    sentence_vectors: np.ndarray
-    segment_vectors: np.ndarray
-    current_segments: int
-    current_sentences: int
-    missing: list[str]
 
 
 def _resolve(path: Path) -> Path:
@@ -40,36 +34,62 @@ def _resolve(path: Path) -> Path:
 
 
 def annotated_documents(annotations: Path) -> set[str]:
+    """The documents named in the stance, theme and correction annotations."""
     names: set[str] = set()
-    for file in (STANCE_FILE, THEME_FILE, "corrections.csv"):
+    for file in (STANCE_FILE, THEME_FILE, CORRECTIONS_FILE):
         path = annotations / file
         if path.exists():
             names |= set(pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["doc"])["doc"])
     return names
 
 
-def training_corpus(segments: pd.DataFrame, sentences: pd.DataFrame, sentence_vectors: np.ndarray,
-                    segment_vectors: np.ndarray, params: Params, encoder: Encoder, annotations: Path) -> Corpus:
-    corpus = Corpus(segments, sentences, sentence_vectors, segment_vectors, len(segments), len(sentences), [])
-    wanted = sorted(annotated_documents(annotations) - set(segments["doc"]))
-    if not wanted:
-        return corpus
-    folder = _resolve(params.paths.training)
-    paths = [folder / name for name in wanted if (folder / name).is_file()]
-    corpus.missing = [name for name in wanted if not (folder / name).is_file()]
-    if not paths:
-        return corpus
-    documents, failures = ingest_paths(paths, params.ingest)
-    corpus.missing += [f.path.name for f in failures]
-    if not documents:
-        return corpus
-    from pipeline.embed import embed_tables  # here: embed imports this stage's neighbours
+def empty_corpus(dimension: int) -> EmbeddedCorpus:
+    return EmbeddedCorpus(schemas.empty(schemas.SEGMENTS), schemas.empty(schemas.SENTENCES),
+                          np.zeros((0, dimension), np.float32), np.zeros((0, dimension), np.float32))
 
-    lines = pd.concat([d.lines for d in documents], ignore_index=True)
-    extra, _ = segment_all(lines, Registry.load(_resolve(params.paths.registry)), params.segment)
-    extra_sentences, extra_sentence_vectors, extra_segment_vectors = embed_tables(extra.segments, lines, encoder)
-    corpus.segments = pd.concat([segments, extra.segments], ignore_index=True)
-    corpus.sentences = pd.concat([sentences, extra_sentences], ignore_index=True)
-    corpus.sentence_vectors = np.vstack([sentence_vectors, extra_sentence_vectors]).astype(np.float32)
-    corpus.segment_vectors = np.vstack([segment_vectors, extra_segment_vectors]).astype(np.float32)
-    return corpus
+
+def training_corpus(params: Params, encoder: Encoder, annotations: Path = ANNOTATIONS,
+                    skip: Collection[str] = ()) -> tuple[EmbeddedCorpus, pd.DataFrame]:
+    """The annotated documents found in `paths.training` (less those in `skip`, which the caller
+    already has), and a table saying for each annotated document whether it was used, and if not,
+    why."""
+    wanted = sorted(annotated_documents(annotations) - set(skip))
+    folder = _resolve(params.paths.training)
+    problems = {name: f"not found in {params.paths.training}" for name in wanted if not (folder / name).is_file()}
+    documents, failures = ingest_paths([folder / name for name in wanted if name not in problems], params.ingest)
+    problems |= {failure.path.name: str(failure.error) for failure in failures}
+    corpus = empty_corpus(encoder.dimension)
+    if documents:
+        lines = pd.concat([d.lines for d in documents], ignore_index=True)
+        segmentation, unsegmented = segment_all(lines, Registry.load(_resolve(params.paths.registry)), params.segment)
+        problems |= {doc: str(error) for doc, error in unsegmented}
+        corpus = embed_tables(segmentation.segments, lines, encoder)
+    table = pd.DataFrame([(name, "failed" if name in problems else "used", problems.get(name, "")) for name in wanted],
+                         columns=list(TRAINING_COLUMNS))
+    return replace(corpus, missing=tuple(f"{name} ({problem})" for name, problem in sorted(problems.items()))), table
+
+
+app = typer.Typer(add_completion=False)
+
+
+@app.command()
+@report_errors
+def main(
+    annotations: Path = typer.Option(ANNOTATIONS, help="The project's annotations."),
+    out: Path = typer.Option(Path("data/training"), help="Directory for the training corpus."),
+    params_file: Path = typer.Option(Path("params.yaml"), "--params"),
+) -> None:
+    """Ingest, segment and embed the annotated documents (from paths.training) for classify."""
+    params = load_params(params_file)
+    with open_encoder(params.model, params.embed) as encoder:
+        corpus, documents = training_corpus(params, encoder, annotations)
+    write_training(out, corpus, documents)
+    used = int((documents["status"] == "used").sum())
+    typer.echo(f"training: {used} of {len(documents)} annotated documents, {len(corpus.segments)} segments, "
+               f"{len(corpus.sentences)} sentences")
+    for row in documents[documents["status"] != "used"].itertuples():
+        typer.echo(f"training: warning: {row.doc}: {row.message}", err=True)
+
+
+if __name__ == "__main__":
+    app()

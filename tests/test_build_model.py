@@ -18,7 +18,7 @@ import pytest
 import torch
 from sentence_transformers import SentenceTransformer
 
-from pipeline import build_model as builder
+from pipeline import embedded_model as builder
 from pipeline.errors import ModelUnavailableError, OutputNotWritableError
 from tests.conftest import ROOT
 

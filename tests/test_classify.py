@@ -9,9 +9,11 @@ import pandas as pd
 import pytest
 
 from pipeline.annotations import align_stance, align_themes
-from pipeline.classify import endorsed_parties, statement_stances
+from pipeline.classify import statement_stances
+from pipeline.parties import endorsed_parties
 from pipeline.config import ThemeParams
-from pipeline.cues import STANCES, cue_counts, cue_stance
+from pipeline.cues import cue_counts, cue_stance
+from pipeline.labels import STANCES
 from pipeline.evaluate import body_groups, without_copies
 from pipeline.models import ThemeModel, apply_negative_cues
 from pipeline.themes import compile_themes, term_hits

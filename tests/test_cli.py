@@ -12,6 +12,8 @@ import pytest
 
 from tests.conftest import ROOT, UTLATANDE
 
+pytestmark = pytest.mark.slow  # every test runs the CLI in a new process
+
 REMISS = [sys.executable, "-m", "pipeline.cli"]
 
 

@@ -17,6 +17,8 @@ from pipeline.segment import segment_all
 from pipeline.textutil import fold
 from tests.conftest import ROOT, assert_every_line_in_one_segment
 
+pytestmark = pytest.mark.slow  # ingests and segments the whole corpus
+
 CORPUS = ROOT / "data" / "corpus"
 
 

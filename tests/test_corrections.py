@@ -12,8 +12,9 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.corrections import COLUMNS, merge, normalise_value, read_corrections
+from pipeline.corrections import COLUMNS, merge, read_corrections
 from pipeline.errors import ConfigError
+from pipeline.review_sheet import parse_correction
 from tests.conftest import PROTOCOL, ROOT
 
 
@@ -30,11 +31,11 @@ def review_sheet(path: Path) -> pd.DataFrame:
 
 
 def test_reviewer_values_are_normalised():
-    assert normalise_value("stance", "Positiv med reservationer") == "positive_with_reservations"
-    assert normalise_value("stance", " negative ") == "negative"
-    assert normalise_value("theme:ILS", "Nej") == "nej"
+    assert parse_correction("stance", "Positiv med reservationer") == "positive_with_reservations"
+    assert parse_correction("stance", " negative ") == "negative"
+    assert parse_correction("theme:ILS", "Nej") == "nej"
     with pytest.raises(ConfigError, match="ja or nej"):
-        normalise_value("theme:ILS", "kanske")
+        parse_correction("theme:ILS", "kanske")
 
 
 def test_merge_updates_and_never_drops():

@@ -126,7 +126,8 @@ def test_embed_stage_outputs_are_aligned(e5, utlatande, tmp_path: Path):
     document, result = utlatande
     segments = result.segments[result.segments["body"] == "Norrmalms stadsdelsnämnd"].reset_index(drop=True)
     encoder = Encoder(spec, model, EmbeddingCache(tmp_path), progress=False)
-    sentences, sentence_vectors, segment_vectors = embed_tables(segments, document.lines, encoder)
+    corpus = embed_tables(segments, document.lines, encoder)
+    sentences, sentence_vectors, segment_vectors = corpus.sentences, corpus.sentence_vectors, corpus.segment_vectors
     assert len(sentences) == len(sentence_vectors) and len(segments) == len(segment_vectors)
     assert set(sentences["segment_id"]) <= set(segments["segment_id"])
     assert isinstance(sentences, pd.DataFrame) and sentence_vectors.dtype == np.float32

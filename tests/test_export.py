@@ -14,15 +14,12 @@ import pytest
 from PIL import Image
 from typer.testing import CliRunner
 
+from pipeline import schemas
 from pipeline.config import Params, ThemeParams
-from pipeline.export import (
-    REVIEW_COLUMNS,
-    REVIEW_CORRECTION,
-    SHEETS,
-    app,
-    export_all,
-    parse_stance,
-)
+from pipeline.export import SHEETS, app, export_all
+from pipeline.review_sheet import COLUMNS as REVIEW_COLUMNS
+from pipeline.review_sheet import CORRECTION as REVIEW_CORRECTION
+from pipeline.review_sheet import parse_correction
 
 CHROMIUM = Path("/usr/bin/chromium")
 DOC = "remiss-utlatande.txt"
@@ -47,6 +44,16 @@ def _ev(sentence: str, line: int, p: float = 0.9) -> dict:
 
 def _probs(**assigned: float) -> str:
     return _j({t.id: assigned.get(t.id, 0.01) for t in THEMES})
+
+
+def _conform(frame: pd.DataFrame, schema, **defaults) -> pd.DataFrame:
+    """The columns a test does not care about, filled in (blank, false, none), in the schema's order."""
+    blank = {"bool": False, "int64": 0, "Int64": pd.NA, "float64": float("nan")}
+    for name, column in schema.columns.items():
+        if name not in frame:
+            frame[name] = defaults.get(name, blank.get(str(column.dtype), ""))
+    return frame[list(schema.columns)].astype({n: str(c.dtype) for n, c in schema.columns.items()
+                                               if not str(c.dtype).startswith("str")})
 
 
 QUOTE_A_STANCE = "Nämnden ställer sig positiv men vill se en tydligare plan."
@@ -94,7 +101,7 @@ def _bodies() -> pd.DataFrame:
     frame.insert(1, "answer_id", [ANSWER_IDS[(doc, body)] for doc, body in zip(frame["doc"], frame["body"], strict=True)])
     frame.insert(2, "organisation", "Stockholms stad")
     frame.insert(3, "matter", "Stockholms stads kvalitetsprogram")
-    return frame.astype({"start_line": "float64", "end_line": "float64", "stance_probability": "float64"})
+    return _conform(frame, schemas.CLASSIFIED_BODIES, genre="compiled", remitted_by="Kommunstyrelsen")
 
 
 def _segments() -> pd.DataFrame:
@@ -131,7 +138,7 @@ def _segments() -> pd.DataFrame:
             "finansiering", _probs(finansiering=0.7), {"stance": _ev(QUOTE_C_STANCE, 5),
                                                        "finansiering": _ev("Budgeten räcker inte.", 7)}),
     ]
-    return pd.DataFrame(rows).astype({"start_line": "int64", "end_line": "int64", "stance_probability": "float64"})
+    return _conform(pd.DataFrame(rows), schemas.CLASSIFIED_SEGMENTS, organisation="Stockholms stad", statement_copies=1)
 
 
 def _sentences(segments: pd.DataFrame) -> pd.DataFrame:
@@ -228,7 +235,7 @@ def test_review_sheet_one_row_per_label(exported):
         "theme", "Finansiering", QUOTE_A_FIN, 30)
     stance = next(r for r in rows if r["Etikett-id"] == f"{SEG}:0005|stance")
     assert stance["Föreslaget värde"] == "Negativ" and stance["Sannolikhet"] == pytest.approx(0.8)
-    assert parse_stance(stance["Föreslaget värde"]) == "negative"
+    assert parse_correction("stance", stance["Föreslaget värde"]) == "negative"
     ws = openpyxl.load_workbook(directory / "remissammanstallning.xlsx")["Granskning"]
     column = REVIEW_COLUMNS.index(REVIEW_CORRECTION) + 1
     assert ws.cell(1, column).fill.fgColor.rgb != ws.cell(1, 1).fill.fgColor.rgb  # reviewer columns stand out
@@ -351,6 +358,7 @@ def _chromium(args: list[str], tmp_path: Path) -> subprocess.CompletedProcess:
     return subprocess.run(command, capture_output=True, text=True, timeout=90, env=env, check=False)
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium missing (Debian package 'chromium')")
 def test_report_in_headless_chromium(exported, tmp_path):
     directory, _ = exported

@@ -3,8 +3,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.config import IngestParams
-from pipeline.errors import EmptyInputError, InputNotFoundError, NotTextError, UnsupportedFormatError
-from pipeline.ingest import classify_lines, decode_text, ingest_file, ingest_paths, needs_ocr_repair
+from pipeline.errors import EmptyInputError, InputNotFoundError, NotSwedishError, NotTextError, UnsupportedFormatError
+from pipeline.ingest import classify_lines, ingest_file, ingest_paths, needs_ocr_repair
+from pipeline.readers import decode_text
 
 TEXT = "Remissvar från Socialnämnden\n\nNämnden ställer sig positiv till förslaget.\nÅtgärderna är bra.\n"
 NEVER = IngestParams(ocr_repair="never")
@@ -106,3 +107,12 @@ def test_one_bad_file_in_a_batch_is_skipped(tmp_path: Path):
     assert [d.doc for d in documents] == ["a.txt", "c.txt"]
     assert [f.path.name for f in failures] == ["b.txt"]
     assert isinstance(failures[0].error, NotTextError)
+
+
+def test_a_document_in_another_language_is_refused(tmp_path: Path):
+    path = tmp_path / "english.txt"
+    path.write_text("The committee has considered the proposal and it is of the view that the plan is sound. " * 5,
+                    encoding="utf-8")
+    with pytest.raises(NotSwedishError, match=r"^english\.txt does not look like Swedish") as caught:
+        ingest_file(path, NEVER)
+    assert caught.value.exit_code == 7

@@ -223,6 +223,7 @@ def test_word_accuracy() -> None:
     assert word_accuracy("en\ntvå  tre", "en två\ttre") == 1.0
 
 
+@pytest.mark.slow
 def test_is_deterministic_across_hash_seeds(protocol_lines: list[str]) -> None:
     script = (
         "import sys; from pipeline.ocr_repair import repair_lines; "

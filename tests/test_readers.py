@@ -123,8 +123,7 @@ def test_pdf_blank_page_gives_no_lines_and_no_ocr(tmp_path):
     assert (source.lines, source.pages, source.format) == (["Bara sida två har text."], [2], "pdf")
 
 
-def test_pdf_through_ingest(tmp_path, monkeypatch, params):
-    monkeypatch.setitem(ingest.READERS, ".pdf", read_pdf)
+def test_pdf_through_ingest(tmp_path, params):
     document = ingest.ingest_file(_born_digital(tmp_path / "yttrande.pdf"), params.ingest)
     assert document.format == "pdf"
     assert document.lines["page"].tolist() == [1] * 7 + [2] * 2

@@ -1,5 +1,6 @@
 """Real-world inputs end to end: a mixed folder of PDF, Word, text and a scan gives one
-consistent result; runs are byte-identical; nothing touches the network."""
+consistent result; a zip bomb among them is skipped, not inflated; runs are byte-identical;
+nothing touches the network."""
 
 from __future__ import annotations
 
@@ -60,6 +61,20 @@ def make_docx(path: Path, lines: list[str]) -> None:
     document.save(str(path))
 
 
+def make_zip_bomb(path: Path, template: Path) -> None:
+    """A Word file whose document.xml is 64 MB of spaces packed into about 64 kB."""
+    import zipfile
+
+    with zipfile.ZipFile(template) as real, zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
+        for item in real.infolist():
+            if item.filename != "word/document.xml":
+                bomb.writestr(item, real.read(item))
+                continue
+            with bomb.open(item.filename, "w") as part:
+                for _ in range(64):
+                    part.write(b" " * 2**20)
+
+
 def make_scan(path: Path, lines: list[str]) -> None:
     from PIL import Image, ImageDraw, ImageFont
 
@@ -77,6 +92,7 @@ def mixed_folder(tmp_path_factory) -> Path:
     (folder / "norrmalm-protokoll.txt").write_bytes((ROOT / "data/raw/norrmalm-sdn-protokoll-2021-10-21-p12.txt").read_bytes())
     make_pdf(folder / "kungsholmen.pdf", PDF_ANSWER)
     make_docx(folder / "idrott.docx", DOCX_ANSWER)
+    make_zip_bomb(folder / "bomb.docx", folder / "idrott.docx")
     if tesseract_available():
         make_scan(folder / "farsta-skannad.pdf", SCAN_ANSWER)
     return folder
@@ -92,11 +108,16 @@ def mixed_result(mixed_folder, tmp_path_factory, embedded_model_dir) -> Path:
     out = tmp_path_factory.mktemp("mixed-out")
     result = run_analyze(mixed_folder, out)
     assert result.returncode == 0, result.stderr[-3000:]
+    assert "remiss: skipped: bomb.docx: part word/document.xml would unpack to " in result.stderr
+    assert "Traceback" not in result.stderr
     return out
 
 
 def test_a_mixed_folder_gives_one_consistent_result(mixed_result: Path):
     documents = pd.read_csv(mixed_result / "documents.csv", keep_default_na=False).set_index("doc")
+    assert documents.loc["bomb.docx", "status"] == "skipped"
+    assert "ingest.max_compression_ratio" in documents.loc["bomb.docx", "message"]
+    documents = documents.drop(index="bomb.docx")
     assert (documents["status"] == "ok").all(), documents
     assert documents.loc["kungsholmen.pdf", "format"] == "pdf"
     assert documents.loc["idrott.docx", "format"] == "docx"

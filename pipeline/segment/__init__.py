@@ -15,7 +15,8 @@ from pipeline.segment.stage import (
     summary_lines,
     write_segmentation,
 )
-from pipeline.segment.text import clean_author, ends_sentence, parse_parties, split_name_list
+from pipeline.parties import parse_parties
+from pipeline.segment.text import clean_author, ends_sentence, split_name_list
 
 DocumentSegmenter = CompiledSegmenter  # the compiled segmenter, with every line helper
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 from pipeline.errors import NoBodyFoundError
+from pipeline.labels import STATEMENT_SECTIONS
 from pipeline.registry import Body, unknown_body
 from pipeline.segment.model import Answer, GenreResult
 from pipeline.segment.parts import Part, addressee, decide_remiss, read_remitter, read_title
@@ -48,7 +49,7 @@ def letter_sections(lines: DocumentLines, start: int, end: int, body: Body, answ
             continue
         started = True
         author = parties = ""
-        if section in {"party_statement", "reservation", "ersattaryttrande"}:
+        if section in STATEMENT_SECTIONS:
             author, parties = lines.author_after(index)
         boundaries.append(Boundary(index, body, section, author, parties, zone="single", answer=answer, item=item))
     return boundaries

@@ -7,13 +7,13 @@ genres share one output contract.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from pipeline.registry import Body
 from pipeline.segment.text import Boundary
 
 
-@dataclass
+@dataclass(frozen=True)
 class Answer:
     """One body's answer to one remiss, or a consulted body that did not answer."""
 
@@ -31,7 +31,7 @@ class Answer:
     reported_stance: str = ""  # the stance a bill's summary gives ("" when the body's own text is here)
 
 
-@dataclass
+@dataclass(frozen=True)
 class Reference:
     """'Särskilt uttalande … bilaga 1': a statement whose text is in an appendix."""
 
@@ -42,12 +42,18 @@ class Reference:
     index: int
 
 
-@dataclass
+@dataclass(frozen=True)
 class GenreResult:
+    """A value: the table builders read it and nothing changes it afterwards."""
+
     genre: str
     cue: str  # what in the text decided the genre, for documents.csv and the log
-    boundaries: list[Boundary]
-    answers: list[Answer]
-    references: list[Reference] = field(default_factory=list)
+    boundaries: tuple[Boundary, ...]
+    answers: tuple[Answer, ...]
+    references: tuple[Reference, ...] = ()
     organisation: str = ""  # who the document's own text is from (for text that answers nothing)
-    notes: list[str] = field(default_factory=list)
+    notes: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for name in ("boundaries", "answers", "references", "notes"):  # lists given by the builders
+            object.__setattr__(self, name, tuple(getattr(self, name)))

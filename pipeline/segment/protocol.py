@@ -11,6 +11,7 @@ organisation itself (its own budget decision, say) is background, not an answer.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from pipeline.errors import NoBodyFoundError
 from pipeline.registry import Body
@@ -113,10 +114,12 @@ def segment_parts(lines: DocumentLines, parts: list[Part], reader: SenderReader,
             by_body[key] = answer
             notes.append(f"{label}: {part.title[:70]} — {part.reason}; avsändare {answer.organisation} / "
                          f"{answer.body.name} ({part.sender.cue})")
-        else:
-            answer.item = answer.item or part.item
-            answer.matter = answer.matter or part.title
-            answer.remitted_by = answer.remitted_by or part.remitted_by
+        else:  # a later item of the same body's answer fills what the first left blank
+            filled = replace(answer, item=answer.item or part.item, matter=answer.matter or part.title,
+                             remitted_by=answer.remitted_by or part.remitted_by)
+            answers[answers.index(answer)] = filled
+            by_body.update({k: filled for k, v in by_body.items() if v is answer})
+            answer = filled
         if part.kind == WORKING_PAPER:
             boundaries.append(Boundary(part.start, answer.body, "tjansteutlatande", zone=genre, answer=answer.key,
                                        item=answer.item))

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import schemas
+from pipeline.labels import OFFICIAL_SECTIONS, STATEMENT_SECTIONS
 from pipeline.segment.model import Answer, GenreResult
 from pipeline.segment.text import Boundary, DocumentLines
 from pipeline.textutil import fold, join_lines, match_key
 
-ANSWER_SECTIONS = {"decision", "tjansteutlatande"}
 
 
 def slug(doc: str) -> str:
@@ -89,7 +89,7 @@ def build_bodies(lines: DocumentLines, result: GenreResult, segments: pd.DataFra
 def _body_row(lines: DocumentLines, result: GenreResult, answer: Answer, answer_id: str,
               segments: pd.DataFrame) -> dict[str, object]:
     own = segments[segments["answer_id"] == answer_id]
-    texts = own[own["section"].isin(ANSWER_SECTIONS)]
+    texts = own[own["section"].isin(OFFICIAL_SECTIONS)]
     note = answer.note
     if answer.answered is not None:
         answered = answer.answered
@@ -131,7 +131,7 @@ def build_links(lines: DocumentLines, result: GenreResult, segments: pd.DataFram
     """Pair each '…, bilaga 1' reference with its statement text; report the unpaired."""
     references = result.references
     appendix_statements = segments[
-        segments["section"].isin(["party_statement", "reservation", "ersattaryttrande"])
+        segments["section"].isin(STATEMENT_SECTIONS)
         & (segments["start_line"] > max((lines.numbers[r.index] for r in references), default=0))
     ]
     available = {row.segment_id: row for row in appendix_statements.itertuples()}

@@ -15,6 +15,7 @@ import pandas as pd
 from rapidfuzz import fuzz
 
 from pipeline.config import SegmentParams
+from pipeline.parties import parse_parties
 from pipeline.registry import Body, Registry
 from pipeline.textutil import fold, join_lines, match_key, normalize_unicode, squash_spaces
 
@@ -42,8 +43,6 @@ def ends_sentence(text: str) -> bool:
     return text.endswith((".", ":", "!", "?")) and not _ABBREVIATION_END.search(text)
 
 
-_PARTY = re.compile(r"\((?:båda|bada|alla|samtliga)?\s*([A-ZÅÄÖ][A-Za-zåäö]{0,3})\)", re.IGNORECASE)
-_PARTIES = {"S", "V", "M", "L", "C", "MP", "KD", "SD", "FI"}
 _ROLE_WORDS = re.compile(
     r"\b(?:vice\s+)?(?:ordf\w{0,2}randen|ledam\w{0,2}ter(?:na)?|ledamoten|ers\w{0,2}ttaren|"
     r"tjanstgorande|borgarr\w{0,2}d(?:et|en)|gruppledaren|ledamot)\b\s*",
@@ -106,17 +105,6 @@ class Boundary:
     zone: str = ""
     answer: str = ""  # key of the answer this text belongs to ("" for text that answers nothing)
     item: str = ""  # the protocol item ("§ 42") the text is part of
-
-
-def parse_parties(author: str) -> str:
-    """Party letters named in an author phrase: 'Anna A (S) och Bo B m.fl. (V)' -> 'S|V'."""
-    parties: list[str] = []
-    for match in _PARTY.finditer(author):
-        letters = match.group(1).upper()
-        party = "Fi" if letters == "FI" else letters
-        if (letters in _PARTIES or len(letters) <= 2) and party not in parties:
-            parties.append(party)
-    return "|".join(parties)
 
 
 def clean_author(phrase: str) -> str:
