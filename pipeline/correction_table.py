@@ -10,13 +10,13 @@ Columns: doc, start_line, end_line, body, label ("stance" or "theme:<id>"), valu
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import pandas as pd
 
 from pipeline.annotations import read_labelled_csv
 from pipeline.review_sheet import STANCE, YES, label_theme, label_type, parse_correction
+from pipeline.schemas import canonical_json, parse_probabilities
 
 COLUMNS = ["doc", "start_line", "end_line", "body", "label", "value", "comment"]
 KEY = ["doc", "start_line", "end_line", "label"]
@@ -61,7 +61,7 @@ def apply_to_segments(segments: pd.DataFrame, corrections: pd.DataFrame, theme_o
             out.at[row, "stance_reviewed"] = True
             continue
         theme = label_theme(correction.label)
-        probabilities = json.loads(out.at[row, "theme_probabilities"])
+        probabilities = parse_probabilities(out.at[row, "theme_probabilities"])
         if theme not in probabilities:
             continue  # a theme since removed from params.yaml
         applies = correction.value == YES
@@ -69,8 +69,7 @@ def apply_to_segments(segments: pd.DataFrame, corrections: pd.DataFrame, theme_o
         current = set(filter(None, out.at[row, "themes"].split("|")))
         current = current | {theme} if applies else current - {theme}
         out.at[row, "themes"] = "|".join(t for t in theme_order if t in current)
-        out.at[row, "theme_probabilities"] = json.dumps(probabilities, ensure_ascii=False, sort_keys=True,
-                                                         separators=(",", ":"))
+        out.at[row, "theme_probabilities"] = canonical_json(probabilities)
         reviewed = set(filter(None, out.at[row, "themes_reviewed"].split("|"))) | {theme}
         out.at[row, "themes_reviewed"] = "|".join(sorted(reviewed))
     return out
