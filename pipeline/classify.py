@@ -35,7 +35,6 @@ from pipeline.textutil import fold
 from pipeline.themes import sentence_theme_features, theme_space
 
 
-
 def _round(value: float) -> float:
     return round(float(value), 4)
 
@@ -93,8 +92,7 @@ def classify(run: EmbeddedCorpus, bodies: pd.DataFrame, params: Params, encoder:
     every annotation."""
     themes, settings = params.themes, params.classify
     theme_ids = [t.id for t in themes]
-    extra = training.without(run.documents) if training is not None else None
-    corpus = run.plus(extra) if extra is not None else run
+    corpus = run.plus(training.without(run.documents)) if training is not None else run
     segments, sentences = corpus.segments, corpus.sentences
     sentence_vectors, segment_vectors = corpus.sentence_vectors, corpus.segment_vectors
     space = theme_space(themes, encoder)
@@ -140,8 +138,6 @@ def classify(run: EmbeddedCorpus, bodies: pd.DataFrame, params: Params, encoder:
     problems = [f"annotated document not read for training: {name}" for name in (training.missing if training else ())]
     problems += [f"stance annotation not aligned: {u}" for u in stance_labels_.unmatched]
     problems += [f"theme annotation not aligned: {u}" for u in theme_labels.unmatched]
-    for column in ("start_line", "end_line", "answer_line"):  # whole line numbers, blank where none
-        labelled_bodies[column] = labelled_bodies[column].astype("Int64")
     return Classified(schemas.validate_classified_sentences(labelled_sentences),
                       schemas.validate_classified_segments(labelled_segments),
                       schemas.validate_classified_bodies(labelled_bodies), theme_model, problems)
@@ -335,8 +331,10 @@ def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.Dat
                 "reviewed": reviewed,
             }
         )
-    return pd.DataFrame(rows, columns=[*bodies.columns, "stance", "stance_probability", "themes",
-                                       "theme_probabilities", "evidence", "party_statements", "reviewed"])
+    labelled = pd.DataFrame(rows, columns=[*bodies.columns, "stance", "stance_probability", "themes",
+                                           "theme_probabilities", "evidence", "party_statements", "reviewed"])
+    # whole line numbers, blank where none (building rows from dicts turned them into floats)
+    return labelled.astype({"start_line": "Int64", "end_line": "Int64", "answer_line": "Int64"})
 
 
 def statement_stances(statements: pd.DataFrame) -> dict[str, str]:

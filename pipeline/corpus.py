@@ -79,8 +79,12 @@ def write_training(folder: Path, corpus: EmbeddedCorpus, documents: pd.DataFrame
     write_csv(folder / TRAINING_DOCUMENTS, documents[list(TRAINING_COLUMNS)])
 
 
+def unused_documents(documents: pd.DataFrame) -> tuple[str, ...]:
+    """The annotated documents a training table (TRAINING_COLUMNS) could not use, each with why."""
+    return tuple(f"{row.doc} ({row.message})" for row in documents.itertuples() if row.status != "used")
+
+
 def read_training(folder: Path) -> EmbeddedCorpus:
     """What the training stage wrote: the annotated documents, segmented and embedded."""
     documents = read_csv(folder / TRAINING_DOCUMENTS)
-    missing = tuple(f"{row.doc} ({row.message})" for row in documents.itertuples() if row.status != "used")
-    return read_corpus(folder / "segments.parquet", folder, missing)
+    return read_corpus(folder / "segments.parquet", folder, unused_documents(documents))

@@ -9,8 +9,7 @@ correction to its label, marks it as reviewed, and trains on it: a corrected sta
 label, a theme a reviewer removed makes its evidence sentence a negative example.
 
 Corrections are keyed by document and line span, not by generated ids, so they survive changes
-to the segmenter. The record's reading, merging and applying live in `pipeline.correction_table`
-(re-exported here).
+to the segmenter. The record's reading, merging and applying live in `pipeline.correction_table`.
 """
 
 from __future__ import annotations
@@ -20,12 +19,10 @@ from pathlib import Path
 import pandas as pd
 import typer
 
-from pipeline.correction_table import COLUMNS, KEY, apply_to_segments, merge, read_corrections
+from pipeline.correction_table import COLUMNS, merge, read_corrections
 from pipeline.errors import report_errors
 from pipeline.io import write_csv
 from pipeline.review_sheet import read_review_sheet
-
-__all__ = ["COLUMNS", "KEY", "app", "apply_to_segments", "from_workbook", "harvest", "merge", "read_corrections"]
 
 
 def from_workbook(workbook: Path, segments: pd.DataFrame) -> pd.DataFrame:

@@ -77,11 +77,16 @@ def write_table(directory: Path, name: str, frame: pd.DataFrame) -> None:
     write_parquet(directory / f"{name}.parquet", frame)
 
 
-def read_vectors(path: Path) -> np.ndarray:
-    """A stage's saved embeddings; a missing file names the stage that writes it."""
+def _existing(path: Path, stage: str = "the earlier stages") -> Path:
+    """An earlier stage's output; a missing file is a one-line error, not a traceback."""
     if not path.exists():
-        raise InputNotFoundError(f"{path} not found (run the embed stage first)")
-    return np.load(path, allow_pickle=False)
+        raise InputNotFoundError(f"{path} not found (run {stage} first)")
+    return path
+
+
+def read_vectors(path: Path) -> np.ndarray:
+    """A stage's saved embeddings."""
+    return np.load(_existing(path, "the embed stage"), allow_pickle=False)
 
 
 def write_vectors(target: Path, vectors: np.ndarray) -> None:
@@ -89,14 +94,10 @@ def write_vectors(target: Path, vectors: np.ndarray) -> None:
 
 
 def read_parquet(path: Path) -> pd.DataFrame:
-    """An earlier stage's table; a missing file is a one-line error, not a traceback."""
-    if not path.exists():
-        raise InputNotFoundError(f"{path} not found (run the earlier stages first)")
-    return pd.read_parquet(path)
+    """An earlier stage's table."""
+    return pd.read_parquet(_existing(path))
 
 
 def read_csv(path: Path) -> pd.DataFrame:
     """A CSV table as strings (blank cells as ""), as the stages write them."""
-    if not path.exists():
-        raise InputNotFoundError(f"{path} not found (run the earlier stages first)")
-    return pd.read_csv(path, dtype=str, keep_default_na=False)
+    return pd.read_csv(_existing(path), dtype=str, keep_default_na=False)

@@ -81,6 +81,10 @@ def _str(nullable: bool = False, **kwargs) -> pa.Column:
     return pa.Column(str, nullable=nullable, **kwargs)
 
 
+def _stance_column() -> pa.Column:
+    return _str(checks=pa.Check.isin(["", *STANCES]))
+
+
 LINES = pa.DataFrameSchema(
     {
         "doc": _str(),
@@ -133,7 +137,7 @@ BODIES = pa.DataFrameSchema(
         "role": _str(checks=pa.Check.isin(BODY_ROLES)),
         "forwarded_by": _str(),
         "answered": pa.Column(bool),
-        "reported_stance": _str(checks=pa.Check.isin(["", *STANCES])),
+        "reported_stance": _stance_column(),
         "segments": pa.Column(int, pa.Check.ge(0)),
         "start_line": pa.Column("Int64", nullable=True),
         "end_line": pa.Column("Int64", nullable=True),
@@ -231,17 +235,15 @@ def _each_json(adapter: TypeAdapter, name: str) -> pa.Check:
     return pa.Check(valid, element_wise=True, error=f"{name} is not valid JSON of its kind")
 
 
-def _stance_column() -> pa.Column:
-    return _str(checks=pa.Check.isin(["", *STANCES]))
-
-
-def _probability_column() -> pa.Column:
-    return pa.Column(float, pa.Check.in_range(0, 1), nullable=True)
-
-
 _THEME_COLUMNS = {
     "themes": _str(),  # assigned theme ids, "|"-separated
     "theme_probabilities": _str(checks=_each_json(PROBABILITIES, "theme_probabilities")),
+}
+_LABEL_COLUMNS = {  # a classified segment's or body's labels, in this order
+    "stance": _stance_column(),
+    "stance_probability": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
+    **_THEME_COLUMNS,
+    "evidence": _str(checks=_each_json(EVIDENCE, "evidence")),
 }
 SENTENCES = pa.DataFrameSchema(
     {
@@ -260,10 +262,7 @@ SENTENCES = pa.DataFrameSchema(
 CLASSIFIED_SENTENCES = SENTENCES.add_columns(_THEME_COLUMNS)
 CLASSIFIED_SEGMENTS = SEGMENTS.add_columns(
     {
-        "stance": _stance_column(),
-        "stance_probability": _probability_column(),
-        **_THEME_COLUMNS,
-        "evidence": _str(checks=_each_json(EVIDENCE, "evidence")),
+        **_LABEL_COLUMNS,
         "stance_reviewed": pa.Column(bool),
         "themes_reviewed": _str(),  # the themes a reviewer set, "|"-separated
         "statement_group": _str(),  # "U1", … for statements repeated nearly word for word
@@ -272,10 +271,7 @@ CLASSIFIED_SEGMENTS = SEGMENTS.add_columns(
 )
 CLASSIFIED_BODIES = BODIES.add_columns(
     {
-        "stance": _stance_column(),
-        "stance_probability": _probability_column(),
-        **_THEME_COLUMNS,
-        "evidence": _str(checks=_each_json(EVIDENCE, "evidence")),
+        **_LABEL_COLUMNS,
         "party_statements": _str(checks=_each_json(PARTY_STANCES, "party_statements")),
         "reviewed": pa.Column(bool),
         "summary": _str(),

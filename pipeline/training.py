@@ -20,7 +20,7 @@ import typer
 from pipeline import schemas
 from pipeline.annotations import ANNOTATIONS, CORRECTIONS_FILE, STANCE_FILE, THEME_FILE
 from pipeline.config import PROJECT_ROOT, Params, load_params
-from pipeline.corpus import TRAINING_COLUMNS, EmbeddedCorpus, write_training
+from pipeline.corpus import TRAINING_COLUMNS, EmbeddedCorpus, unused_documents, write_training
 from pipeline.embed import embed_tables
 from pipeline.encoder import Encoder, open_encoder
 from pipeline.errors import report_errors
@@ -66,7 +66,7 @@ def training_corpus(params: Params, encoder: Encoder, annotations: Path = ANNOTA
         corpus = embed_tables(segmentation.segments, lines, encoder)
     table = pd.DataFrame([(name, "failed" if name in problems else "used", problems.get(name, "")) for name in wanted],
                          columns=list(TRAINING_COLUMNS))
-    return replace(corpus, missing=tuple(f"{name} ({problem})" for name, problem in sorted(problems.items()))), table
+    return replace(corpus, missing=unused_documents(table)), table
 
 
 app = typer.Typer(add_completion=False)

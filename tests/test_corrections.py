@@ -12,7 +12,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from pipeline.corrections import COLUMNS, merge, read_corrections
+from pipeline.correction_table import COLUMNS, merge, read_corrections
 from pipeline.errors import ConfigError
 from pipeline.review_sheet import parse_correction
 from tests.conftest import PROTOCOL, ROOT

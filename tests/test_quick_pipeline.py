@@ -23,11 +23,10 @@ def classified_run(utlatande, protocol, params, fake_encoder, tmp_path_factory):
     from pipeline.export import export_all
     from pipeline.segment import combine
 
-    encoder = fake_encoder
     lines = pd.concat([utlatande[0].lines, protocol[0].lines], ignore_index=True)
     segmentation = combine([utlatande[1], protocol[1]])
-    run = embed_tables(segmentation.segments, lines, encoder)
-    result = classify(run, segmentation.bodies, params, encoder, ROOT / "data" / "annotations")
+    run = embed_tables(segmentation.segments, lines, fake_encoder)
+    result = classify(run, segmentation.bodies, params, fake_encoder, ROOT / "data" / "annotations")
     out = tmp_path_factory.mktemp("exports")
     write_classified(result, out)
     written = export_all(out, params)

@@ -12,7 +12,8 @@ import pandas as pd
 import pytest
 
 from pipeline.correction_table import apply_to_segments
-from pipeline.corrections import COLUMNS, harvest
+from pipeline.correction_table import COLUMNS
+from pipeline.corrections import harvest
 from pipeline.errors import ConfigError
 from pipeline.export.data import load_exports
 from pipeline.export.workbook import write_workbook
