@@ -13,7 +13,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import ConfigError
-from pipeline.labels import STANCES
+from pipeline.labels import OFFICIAL_SECTIONS, STANCES
 from rapidfuzz import fuzz
 
 from pipeline.textutil import fold, squash_spaces
@@ -22,6 +22,7 @@ FUZZY_MATCH = 85
 ANNOTATIONS = Path("data/annotations")  # the project's own annotations (committed)
 STANCE_FILE = "stance.csv"
 THEME_FILE = "themes.csv"
+ANSWER_FILE = "answers.csv"  # one row per answering body: its overall stance, decisive statement, themes
 CORRECTIONS_FILE = "corrections.csv"  # a reviewer's corrections, harvested from the workbook
 
 
@@ -108,3 +109,73 @@ def theme_label_matrix(labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFra
         for theme in filter(None, themes.split("|")):
             matrix.loc[sentence_id, theme] = 1
     return matrix
+
+
+ANSWER_COLUMNS = ["doc", "line", "body", "remiss", "genre", "stance", "decisive_line", "decisive", "stance_parts",
+                  "themes", "note"]
+
+
+def align_answers(directory: Path, bodies: pd.DataFrame, theme_ids: list[str]) -> Alignment:
+    """answer_id -> the annotated answer (remiss, stance, themes …) for every annotated answer.
+
+    An answer matches the body of the same document whose answer starts at, or spans, the
+    annotated line (for a body quoted in a bill: whose naming line it is) and whose name is the
+    annotated one, allowing for spelling (OCR, abbreviations)."""
+    raw = read_labelled_csv(directory / ANSWER_FILE, ANSWER_COLUMNS)
+    bad = sorted(set(raw["stance"]) - set(STANCES))
+    if bad:
+        raise ConfigError(f"{directory / ANSWER_FILE}: unknown stance labels: {', '.join(bad)}")
+    answered = bodies[bodies["answered"]]
+    by_doc = {doc: group for doc, group in answered.groupby("doc", sort=False)}
+    rows, unmatched = [], []
+    for ann in raw[raw["doc"].isin(set(bodies["doc"]))].itertuples():  # only documents in this run
+        body = _answering_body(by_doc.get(ann.doc), int(ann.line), ann.body)
+        if body is None:
+            unmatched.append(f"{ann.doc}:{ann.line}: {ann.body}")
+            continue
+        themes = [t for t in ann.themes.split("|") if t in theme_ids]
+        rows.append({"answer_id": body.answer_id, "remiss": ann.remiss or ann.doc, "genre": body.genre,
+                     "stance": ann.stance, "decisive_line": ann.decisive_line, "decisive": ann.decisive,
+                     "themes": "|".join(themes)})
+    labels = pd.DataFrame(rows, columns=["answer_id", "remiss", "genre", "stance", "decisive_line", "decisive",
+                                         "themes"]).drop_duplicates("answer_id", keep="last")
+    return Alignment(labels.reset_index(drop=True), unmatched)
+
+
+def _answering_body(bodies: pd.DataFrame | None, line: int, name: str):
+    if bodies is None:
+        return None
+    starts = bodies["start_line"].fillna(bodies["answer_line"]).astype("Int64")
+    ends = bodies["end_line"].fillna(bodies["answer_line"]).astype("Int64")
+    spanning = bodies[((starts <= line) & (ends >= line)).fillna(False).to_numpy()]
+    named = [b for b in spanning.itertuples() if same_name(name, b.body) or same_name(name, b.organisation)]
+    return min(named, key=lambda b: abs(int(starts[b.Index]) - line), default=None)
+
+
+def same_name(annotated: str, found: str) -> bool:
+    """The same body, allowing for spelling and for one name containing the other."""
+    annotated, found = fold(annotated), fold(found)
+    return bool(found) and (fuzz.ratio(annotated, found) >= FUZZY_MATCH or annotated in found or found in annotated)
+
+
+def theme_training_labels(segments: pd.DataFrame, sentences: pd.DataFrame, answers: pd.DataFrame,
+                          sentence_labels: pd.DataFrame, theme_ids: list[str]) -> pd.DataFrame:
+    """Theme labels to train on, indexed by sentence_id (1, 0, or -1 for unknown).
+
+    Annotated sentences give 1 or 0 for every theme. An answer annotated with the themes it
+    discusses (`align_answers`) makes every sentence of its official text a known negative for each
+    theme it does not discuss: that is how the models learn, from other remisser, that a
+    detaljplan answer is not about informationssäkerhet."""
+    official = segments[segments["section"].isin(OFFICIAL_SECTIONS)].set_index("segment_id")["answer_id"]
+    answer_of_sentence = sentences["segment_id"].map(official).fillna("")
+    themes_of = dict(zip(answers["answer_id"], answers["themes"], strict=True))
+    rows = {}
+    for sentence_id, answer_id in zip(sentences["sentence_id"], answer_of_sentence, strict=True):
+        if answer_id in themes_of:
+            discussed = set(filter(None, themes_of[answer_id].split("|")))
+            rows[sentence_id] = [-1 if theme in discussed else 0 for theme in theme_ids]
+    matrix = pd.DataFrame.from_dict(rows, orient="index", columns=theme_ids, dtype=int)
+    annotated = theme_label_matrix(sentence_labels, theme_ids)
+    matrix = pd.concat([matrix[~matrix.index.isin(annotated.index)], annotated])
+    order = pd.Series(range(len(sentences)), index=sentences["sentence_id"])
+    return matrix.loc[sorted(matrix.index, key=order.get)].astype(int)

@@ -99,8 +99,9 @@ def analyze(
         typer.echo(line)
     with open_encoder(params.model, params.embed) as encoder:
         run = embed_tables(segmentation.segments, lines, encoder)
-        training, _ = training_corpus(params, encoder, _resolve(annotations), skip=run.documents)
-        result = classify(run, segmentation.bodies, params, encoder, _resolve(annotations), reviewed, training)
+        training, training_bodies, _ = training_corpus(params, encoder, _resolve(annotations), skip=run.documents)
+        result = classify(run, segmentation.bodies, params, encoder, _resolve(annotations), reviewed, training,
+                          training_bodies)
     write_classified(result, out)
     for problem in result.annotation_problems:
         typer.echo(f"remiss: warning: {problem}", err=True)

@@ -29,6 +29,7 @@ class PathsParams(_Section):
     interim: Path = Path("data/interim")
     processed: Path = Path("data/processed")
     training: Path = Path("data/raw")  # where the documents named in data/annotations are
+    corpus: Path = Path("data/corpus")  # the second development set: annotated documents of other remisser
     training_corpus: Path = Path("data/training")  # the training stage's output: those documents, embedded
     annotations: Path = Path("data/annotations")  # the project's own labels and the reviewers' corrections
     exports: Path = Path("exports")  # classified tables, workbook, report, plots
@@ -93,6 +94,9 @@ class ClassifyParams(_Section):
     min_positive_examples: int = Field(8, ge=2)
     regularization: float = Field(1.0, gt=0)  # inverse strength (C) of the logistic regressions
     cv_folds: int = Field(5, ge=2)  # grouped by body: no body is scored by a model trained on it
+    # How far a decisive statement ("Kommunen avstyrker förslaget") moves the model's stance
+    # probabilities towards its own stance: 0 ignores it, 1 lets it decide alone.
+    decisive_weight: float = Field(0.6, ge=0, le=1)
 
 
 class Params(_Section):

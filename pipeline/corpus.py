@@ -73,15 +73,22 @@ def read_corpus(segments_file: Path, folder: Path, missing: tuple[str, ...] = ()
                           read_vectors(folder / SENTENCE_VECTORS), read_vectors(folder / SEGMENT_VECTORS), missing)
 
 
-def write_training(folder: Path, corpus: EmbeddedCorpus, documents: pd.DataFrame) -> None:
-    """The training corpus, and which annotated documents it holds or lacks (documents.csv)."""
+def write_training(folder: Path, corpus: EmbeddedCorpus, bodies: pd.DataFrame, documents: pd.DataFrame) -> None:
+    """The training corpus with its bodies, and which annotated documents it holds or lacks
+    (documents.csv)."""
     write_corpus(folder, corpus)
+    write_table(folder, "bodies", bodies)
     write_csv(folder / TRAINING_DOCUMENTS, documents[list(TRAINING_COLUMNS)])
 
 
 def unused_documents(documents: pd.DataFrame) -> tuple[str, ...]:
     """The annotated documents a training table (TRAINING_COLUMNS) could not use, each with why."""
     return tuple(f"{row.doc} ({row.message})" for row in documents.itertuples() if row.status != "used")
+
+
+def read_training_bodies(folder: Path) -> pd.DataFrame:
+    """The bodies of the annotated documents (what their answers are evaluated against)."""
+    return schemas.validate_bodies(read_parquet(folder / "bodies.parquet"))
 
 
 def read_training(folder: Path) -> EmbeddedCorpus:

@@ -1,89 +1,80 @@
 """Swedish remiss cue phrases: the words with which a body says yes, yes-but, no or nothing.
 
 No embedding model separates "tillstyrker" from "avstyrker", so stance models get these counts as
-features, and the cue-only baseline in `evaluate` shows how far the phrases alone go. Terms are
-matched on folded text (lower case, å/ä/ö -> a/a/o), so OCR'd text that lost its diacritics
-matches too.
+features, and the cue-only baseline in `evaluate` shows how far the phrases alone go. The phrases
+live in data/vocabulary/stance.yaml; they are matched on folded text (lower case, å/ä/ö -> a/a/o),
+so OCR'd text that lost its diacritics matches too.
 """
 
 from __future__ import annotations
 
 import re
+from functools import cache
+from pathlib import Path
 
 import numpy as np
+from pydantic import BaseModel, ConfigDict
 
 from pipeline.textutil import fold
+from pipeline.vocabulary_files import VOCABULARY_DIR, check_patterns, load_vocabulary
 
 
-_POSITIVE = [
-    r"tillstyrk\w*",
-    r"stall\w* sig (?:i \w+ )?positiv\w*",
-    r"(?:ar|var) (?:overlag |mycket |i huvudsak |i stort |i grunden )?positiv\w*",
-    r"ser (?:\w+ ){0,2}positiv\w*",
-    r"valkomna\w*",
-    r"stall\w* sig bakom",
-    r"stod(?:jer|er)",
-    r"instammer",
-    r"(?:ar|blir) (?:bra|viktig\w*|angelag\w*) att",
-    r"gott stod",
-    r"bifall\w*",
-]
-_RESERVATION = [
-    r"i huvudsak",
-    r"i stort",
-    r"overlag",
-    r"med forbehall",
-    r"\bdock\b",
-    r"\bmen\b",
-    r"saknar|saknas",
-    r"(?:bor|behover|skulle kunna|kan|maste) (?:\w+ )?(?:fortydligas|forstarkas|kompletteras|utvecklas|tydliggoras|ses over|lyftas)",
-    r"hade med fordel",
-    r"behov av",
-    r"(?<!inga )synpunkter pa",
-    r"vill (?:dock )?(?:lyfta|framhalla|poangtera|betona|understryka)",
-    r"otydlig\w*|brist\w*",
-    r"risk\w*",
-]
-_NEGATIVE = [
-    r"avstyrk\w*",
-    r"stall\w* sig inte (?:bakom|positiv\w*)",
-    r"(?:tillstyrker|stodjer|valkomnar) inte",
-    r"avsla\w*",
-    r"stall\w* sig (?:mycket )?(?:negativ\w*|kritisk\w*)",
-    r"(?:ar|var) (?:mycket )?negativ\w*",
-    r"kan inte (?:stalla sig bakom|tillstyrka|stodja)",
-    r"motsatt\w*|motsatter",
-    r"avvisa\w*",
-    r"reserv\w+ (?:oss|sig|mig) mot",
-    r"(?:bristfallig\w*|otillracklig\w*)",
-]
-_NO_OPINION = [
-    r"inga (?:synpunkter|invandningar|kommentarer)",
-    r"avst(?:att|ar) fran att",
-    r"lagg\w* till handlingarna",
-    r"anmal\w* och lagg\w*",
-    r"besvaras med|besvarades med|overlamna\w*|hanvisa\w* till|godkann\w*",
-]
-_NEGATION = r"(?:inte|ej|icke|aldrig)\s+(?:\w+\s+){0,2}"
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
 
-CUE_GROUPS: dict[str, re.Pattern[str]] = {
-    name: re.compile(r"\b(?:" + "|".join(patterns) + r")")
-    for name, patterns in (
-        ("positive", _POSITIVE),
-        ("reservation", _RESERVATION),
-        ("negative", _NEGATIVE),
-        ("no_opinion", _NO_OPINION),
-    )
-}
-_NEGATED_POSITIVE = re.compile(r"\b" + _NEGATION + r"(?:" + "|".join(_POSITIVE) + r")")
+
+class StanceGroups(_Strict):
+    positive: list[str]
+    reservation: list[str]
+    negative: list[str]
+    no_opinion: list[str]
+
+
+class Positions(_Strict):
+    negative: list[str]
+    reservation: list[str]
+    objection: list[str]
+    positive: list[str]
+    no_opinion: list[str]
+
+
+class StanceVocabulary(_Strict):
+    cues: StanceGroups
+    negation: str
+    positions: Positions
+    part_object: str
+    conclusion_markers: list[str]
+
+
+@cache
+def stance_vocabulary(directory: Path = VOCABULARY_DIR) -> StanceVocabulary:
+    vocabulary = load_vocabulary(directory / "stance.yaml", StanceVocabulary)
+    check_patterns(vocabulary.model_dump(), directory / "stance.yaml")
+    return vocabulary
+
+
+def word_start_pattern(patterns: list[str]) -> re.Pattern[str]:
+    """One regex matching any of `patterns` at a word start."""
+    return re.compile(r"\b(?:" + "|".join(patterns) + r")")
+
+
 CUE_FEATURES = ("positive", "reservation", "negative", "no_opinion", "negated_positive")
+
+
+@cache
+def _cue_patterns() -> tuple[dict[str, re.Pattern[str]], re.Pattern[str]]:
+    vocabulary = stance_vocabulary()
+    groups = {name: word_start_pattern(patterns) for name, patterns in vocabulary.cues.model_dump().items()}
+    negated = re.compile(r"\b" + vocabulary.negation + r"(?:" + "|".join(vocabulary.cues.positive) + r")")
+    return groups, negated
 
 
 def cue_counts(text: str) -> dict[str, int]:
     """How often each cue group occurs in `text` (a negated positive counts as such, not positive)."""
+    groups, negated_positive = _cue_patterns()
     folded = fold(text)
-    counts = {name: len(pattern.findall(folded)) for name, pattern in CUE_GROUPS.items()}
-    negated = len(_NEGATED_POSITIVE.findall(folded))
+    counts = {name: len(pattern.findall(folded)) for name, pattern in groups.items()}
+    negated = len(negated_positive.findall(folded))
     counts["negated_positive"] = negated
     counts["positive"] = max(0, counts["positive"] - negated)
     return counts

@@ -11,7 +11,8 @@ those features, with balanced class weights (most sentences are not about any on
 them recall suffers). The generic model is left unweighted: it must stay calibrated across themes.
 
 Stance: a multinomial logistic regression on the segment embedding, the cue-phrase counts and the
-section kind, with balanced class weights (negative answers are rare but matter).
+section kind, with balanced class weights (negative answers are rare but matter). The decisive
+statement (`pipeline.stance`) is applied on top, in `pipeline.labelling`.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
-from pipeline.cues import cue_counts, cue_matrix
+from pipeline.cues import cue_matrix
 from pipeline.labels import SECTION_KINDS, STANCES
 
 SEED = 0
@@ -118,35 +119,13 @@ class StanceModel:
     def fit(cls, features: np.ndarray, labels: list[str], c: float) -> StanceModel:
         return cls(_logistic(c, balanced=True).fit(features, labels))
 
-    def predict_proba(self, features: np.ndarray, texts: list[str]) -> np.ndarray:
-        """(texts, 4) probabilities in the order of `STANCES`, with explicit negative cues applied."""
+    def predict_proba(self, features: np.ndarray) -> np.ndarray:
+        """(texts, 4) probabilities in the order of `STANCES` (a class never seen in training: 0)."""
         raw = self.pipeline.predict_proba(features)
         out = np.zeros((len(features), len(STANCES)), dtype=np.float32)
         for column, label in enumerate(self.pipeline.classes_):
             out[:, STANCES.index(label)] = raw[:, column]
-        return apply_negative_cues(out, texts)
-
-
-NEGATIVE_CUE_PROBABILITY = 0.9
-
-
-def apply_negative_cues(probabilities: np.ndarray, texts: list[str]) -> np.ndarray:
-    """An explicit no ("avstyrker", "ställer sig inte bakom") outweighs the model.
-
-    Opposition is rare in remiss answers and absent from the seed annotations, so a trained model
-    may never have seen a negative example; the cue phrases are how it is still recognised.
-    """
-    out = probabilities.copy()
-    negative = STANCES.index("negative")
-    for row, text in enumerate(texts):
-        counts = cue_counts(text)
-        against = counts["negative"] + counts["negated_positive"]
-        if against and against > counts["positive"] and out[row, negative] < NEGATIVE_CUE_PROBABILITY:
-            rest = out[row].sum() - out[row, negative]
-            scale = (1 - NEGATIVE_CUE_PROBABILITY) / rest if rest > 0 else 0.0
-            out[row] *= scale
-            out[row, negative] = NEGATIVE_CUE_PROBABILITY
-    return out
+        return out
 
 
 def stance_labels(probabilities: np.ndarray) -> list[str]:

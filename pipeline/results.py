@@ -1,7 +1,7 @@
 """The pipeline's results in one place, for the notebooks and anyone reading them from Python.
 
 Reviewers open the notebooks after `make run` (or `dvc repro`): the tables are then in `exports/`
-and the cross-validated scores in `metrics/`. On a fresh clone without them, the same pipeline is
+and the scores within and across remisser in `metrics/`. On a fresh clone without them, the same pipeline is
 run once into `.cache/results/<fingerprint of code, params, documents and annotations>/` (with
 `remiss analyze` and the evaluate stage), so a notebook always shows real outputs, never a stale
 copy.
@@ -35,10 +35,12 @@ class Results:
     stance_cv: pd.DataFrame
     theme_cv: pd.DataFrame
     theme_scores: pd.DataFrame
+    answer_predictions: pd.DataFrame  # every annotated answer, scored within and across remisser
 
 
 def _complete(exports: Path, metrics: Path) -> bool:
-    return all((exports / f"{t}.parquet").exists() for t in TABLES) and (metrics / "metrics.json").exists()
+    return all((exports / f"{t}.parquet").exists() for t in TABLES) and all(
+        (metrics / name).exists() for name in ("metrics.json", "answer_predictions.csv"))
 
 
 def _run(*args: str) -> None:
@@ -48,8 +50,8 @@ def _run(*args: str) -> None:
 def _inputs_fingerprint(root: Path) -> str:
     """Code, parameters, documents and annotations: a cached run is reused only for the same."""
     digest = hashlib.sha256()
-    patterns = ("pipeline/**/*.py", "pipeline/**/*.j2", "params.yaml", "data/raw/*", "data/annotations/*",
-                "data/registry/*", "data/vocabulary/*")
+    patterns = ("pipeline/**/*.py", "pipeline/**/*.j2", "params.yaml", "data/raw/*", "data/corpus/*",
+                "data/annotations/*", "data/registry/*", "data/vocabulary/*")
     for pattern in patterns:
         for path in sorted(p for p in root.glob(pattern) if p.is_file()):
             digest.update(path.relative_to(root).as_posix().encode())
@@ -66,12 +68,9 @@ def load_results(root: Path = PROJECT_ROOT) -> Results:
         if not _complete(exports, metrics):
             work = cache / "work"
             _run("pipeline.cli", "analyze", str(root / "data" / "raw"), "--out", str(exports))
-            _run("pipeline.ingest", "--input", str(root / "data" / "raw"), "--out", str(work))
-            _run("pipeline.segment", "--lines", str(work / "lines.parquet"), "--out", str(work))
-            _run("pipeline.embed", "--segments", str(work / "segments.parquet"), "--lines",
-                 str(work / "lines.parquet"), "--out", str(work))
-            _run("pipeline.evaluate", "--processed", str(work), "--interim", str(work), "--exports", str(exports),
-                 "--out", str(metrics))
+            _run("pipeline.training", "--annotations", str(root / "data" / "annotations"), "--out", str(work))
+            _run("pipeline.evaluate", "--training", str(work), "--annotations", str(root / "data" / "annotations"),
+                 "--exports", str(exports), "--out", str(metrics))
     return Results(
         exports=exports,
         metrics_dir=metrics,
@@ -82,4 +81,5 @@ def load_results(root: Path = PROJECT_ROOT) -> Results:
         stance_cv=pd.read_csv(metrics / "stance_confusion.csv"),
         theme_cv=pd.read_csv(metrics / "theme_cv_predictions.csv", keep_default_na=False),
         theme_scores=pd.read_csv(metrics / "theme_scores.csv"),
+        answer_predictions=pd.read_csv(metrics / "answer_predictions.csv", keep_default_na=False),
     )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from typing import Literal
 
 import pandas as pd
 import pandera.pandas as pa
@@ -198,6 +199,25 @@ PROBABILITIES = TypeAdapter(dict[str, float])  # theme id -> probability
 PARTY_STANCES = TypeAdapter(dict[str, str])  # party letters ("S|V") -> the stance of their statement
 
 
+class StancePart(BaseModel):
+    """A position an answer takes on one part of the proposal ("avstyrker förslaget om …")."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    part: str
+    stance: Literal["positive", "positive_with_reservations", "negative", "no_opinion"]
+    sentence: str
+    line: int = Field(ge=1)
+
+
+STANCE_PARTS = TypeAdapter(list[StancePart])
+
+
+def parse_stance_parts(value: str) -> list[StancePart]:
+    """The bodies' `stance_parts` column."""
+    return STANCE_PARTS.validate_json(value) if value else []
+
+
 def parse_evidence(value: str) -> dict[str, Evidence]:
     """The `evidence` column of a classified table, as typed values ("" for none)."""
     return EVIDENCE.validate_json(value) if value else {}
@@ -272,6 +292,7 @@ CLASSIFIED_SEGMENTS = SEGMENTS.add_columns(
 CLASSIFIED_BODIES = BODIES.add_columns(
     {
         **_LABEL_COLUMNS,
+        "stance_parts": _str(checks=_each_json(STANCE_PARTS, "stance_parts")),
         "party_statements": _str(checks=_each_json(PARTY_STANCES, "party_statements")),
         "reviewed": pa.Column(bool),
         "summary": _str(),

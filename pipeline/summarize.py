@@ -78,9 +78,11 @@ def draft_summaries(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.
     return drafts
 
 
-def lead_summary(sentences: list[str], count: int = 2) -> str:
-    """The baseline: the answer's first sentences (after its introductory line)."""
-    return " ".join([s for s in sentences if not _INTRO.search(s)][:count])
+def lead_summary(sentences: list[str], body: str, body_type: str, count: int = 2) -> str:
+    """The baseline: the answer's first sentences (after its introductory line), with the same
+    subject rewrite as the drafts, so the comparison measures the choice of sentences only."""
+    lead = [s for s in sentences if not _INTRO.search(s)][:count]
+    return " ".join(rewrite_subject(s, body, body_type, first=rank == 0) for rank, s in enumerate(lead))
 
 
 def _tokens(text: str) -> list[str]:

@@ -70,15 +70,22 @@ class ThemeTerms:
     theme: str
     terms: tuple[Term, ...]
 
-    def hits(self, tokens: list[str], lowered_text: str) -> list[str]:
+    def hits(self, matched: set[Term], lowered_text: str) -> list[str]:
+        """The terms found: one-word terms among `matched` (the terms the text's tokens match),
+        phrases by a search of the text."""
         found = []
         for term in self.terms:
             if len(term.words) == 1:
-                if any(term.matches_token(token) for token in tokens):
+                if term in matched:
                     found.append(term.text)
-            elif re.search(r"\b" + r"\w*\s+".join(map(re.escape, term.text.lower().split())) + r"\w*", lowered_text):
+            elif _phrase(term.text).search(lowered_text):
                 found.append(term.text)
         return found
+
+
+@lru_cache(maxsize=1_000)
+def _phrase(text: str) -> re.Pattern[str]:
+    return re.compile(r"\b" + r"\w*\s+".join(map(re.escape, text.lower().split())) + r"\w*")
 
 
 def compile_themes(themes: list[ThemeParams]) -> list[ThemeTerms]:
@@ -90,12 +97,19 @@ def tokenize(text: str) -> list[str]:
 
 
 def term_hits(texts: list[str], compiled: list[ThemeTerms]) -> list[list[list[str]]]:
-    """For each text and theme, the seed terms found in it."""
+    """For each text and theme, the seed terms found in it. Each distinct token is matched against
+    the one-word terms once (the same words recur in every answer of a remiss)."""
+    words = [term for theme in compiled for term in theme.terms if len(term.words) == 1]
+    by_token: dict[str, frozenset[Term]] = {}
     result = []
     for text in texts:
-        tokens = tokenize(text)
+        matched: set[Term] = set()
+        for token in set(tokenize(text)):
+            if token not in by_token:
+                by_token[token] = frozenset(term for term in words if term.matches_token(token))
+            matched |= by_token[token]
         lowered = text.lower()
-        result.append([theme.hits(tokens, lowered) for theme in compiled])
+        result.append([theme.hits(matched, lowered) for theme in compiled])
     return result
 
 

@@ -18,7 +18,7 @@ import pandas as pd
 import typer
 
 from pipeline import schemas
-from pipeline.annotations import ANNOTATIONS, CORRECTIONS_FILE, STANCE_FILE, THEME_FILE
+from pipeline.annotations import ANNOTATIONS, ANSWER_FILE, CORRECTIONS_FILE, STANCE_FILE, THEME_FILE
 from pipeline.config import PROJECT_ROOT, Params, load_params
 from pipeline.corpus import TRAINING_COLUMNS, EmbeddedCorpus, unused_documents, write_training
 from pipeline.embed import embed_tables
@@ -34,9 +34,9 @@ def _resolve(path: Path) -> Path:
 
 
 def annotated_documents(annotations: Path) -> set[str]:
-    """The documents named in the stance, theme and correction annotations."""
+    """The documents named in the stance, answer, theme and correction annotations."""
     names: set[str] = set()
-    for file in (STANCE_FILE, THEME_FILE, CORRECTIONS_FILE):
+    for file in (STANCE_FILE, ANSWER_FILE, THEME_FILE, CORRECTIONS_FILE):
         path = annotations / file
         if path.exists():
             names |= set(pd.read_csv(path, dtype=str, keep_default_na=False, usecols=["doc"])["doc"])
@@ -48,25 +48,31 @@ def empty_corpus(dimension: int) -> EmbeddedCorpus:
                           np.zeros((0, dimension), np.float32), np.zeros((0, dimension), np.float32))
 
 
+def _find(name: str, folders: list[Path]) -> Path | None:
+    return next((folder / name for folder in folders if (folder / name).is_file()), None)
+
+
 def training_corpus(params: Params, encoder: Encoder, annotations: Path = ANNOTATIONS,
-                    skip: Collection[str] = ()) -> tuple[EmbeddedCorpus, pd.DataFrame]:
-    """The annotated documents found in `paths.training` (less those in `skip`, which the caller
-    already has), and a table saying for each annotated document whether it was used, and if not,
-    why."""
+                    skip: Collection[str] = ()) -> tuple[EmbeddedCorpus, pd.DataFrame, pd.DataFrame]:
+    """The annotated documents found in `paths.training` or `paths.corpus` (less those in `skip`,
+    which the caller already has), their bodies, and a table saying for each annotated document
+    whether it was used, and if not, why."""
     wanted = sorted(annotated_documents(annotations) - set(skip))
-    folder = _resolve(params.paths.training)
-    problems = {name: f"not found in {params.paths.training}" for name in wanted if not (folder / name).is_file()}
-    documents, failures = ingest_paths([folder / name for name in wanted if name not in problems], params.ingest)
+    folders = [_resolve(params.paths.training), _resolve(params.paths.corpus)]
+    found = {name: path for name in wanted if (path := _find(name, folders)) is not None}
+    problems = {name: f"not found in {params.paths.training} or {params.paths.corpus}"
+                for name in wanted if name not in found}
+    documents, failures = ingest_paths(list(found.values()), params.ingest)
     problems |= {failure.path.name: str(failure.error) for failure in failures}
-    corpus = empty_corpus(encoder.dimension)
+    corpus, bodies = empty_corpus(encoder.dimension), schemas.empty(schemas.BODIES)
     if documents:
         lines = pd.concat([d.lines for d in documents], ignore_index=True)
         segmentation, unsegmented = segment_all(lines, Registry.load(_resolve(params.paths.registry)), params.segment)
         problems |= {doc: str(error) for doc, error in unsegmented}
-        corpus = embed_tables(segmentation.segments, lines, encoder)
+        corpus, bodies = embed_tables(segmentation.segments, lines, encoder), segmentation.bodies
     table = pd.DataFrame([(name, "failed" if name in problems else "used", problems.get(name, "")) for name in wanted],
                          columns=list(TRAINING_COLUMNS))
-    return replace(corpus, missing=unused_documents(table)), table
+    return replace(corpus, missing=unused_documents(table)), bodies, table
 
 
 app = typer.Typer(add_completion=False)
@@ -79,11 +85,11 @@ def main(
     out: Path = typer.Option(Path("data/training"), help="Directory for the training corpus."),
     params_file: Path = typer.Option(Path("params.yaml"), "--params"),
 ) -> None:
-    """Ingest, segment and embed the annotated documents (from paths.training) for classify."""
+    """Ingest, segment and embed the annotated documents (from paths.training and paths.corpus)."""
     params = load_params(params_file)
     with open_encoder(params.model, params.embed) as encoder:
-        corpus, documents = training_corpus(params, encoder, annotations)
-    write_training(out, corpus, documents)
+        corpus, bodies, documents = training_corpus(params, encoder, annotations)
+    write_training(out, corpus, bodies, documents)
     used = int((documents["status"] == "used").sum())
     typer.echo(f"training: {used} of {len(documents)} annotated documents, {len(corpus.segments)} segments, "
                f"{len(corpus.sentences)} sentences")

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 PACKAGE = ROOT / "pipeline"
 
 # The stages, each run by DVC as `python -m pipeline.<name>`. A stage may import helpers only.
-STAGES = ("corrections", "ingest", "segment", "build_model", "embed", "classify", "export", "evaluate")
+STAGES = ("corrections", "ingest", "segment", "build_model", "embed", "classify", "export", "evaluate", "reports")
 # Orchestrators run several stages in one process (the CLI; training runs ingest, segment and
 # embed on the annotated documents, also as a DVC stage). Only the CLI may import one.
 ORCHESTRATORS = ("training", "cli")

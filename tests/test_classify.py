@@ -9,13 +9,13 @@ import pandas as pd
 import pytest
 
 from pipeline.annotations import align_stance, align_themes
-from pipeline.classify import statement_stances
+from pipeline.labelling import statement_stances
 from pipeline.parties import endorsed_parties
 from pipeline.config import ThemeParams
 from pipeline.cues import cue_counts, cue_stance
 from pipeline.labels import STANCES
 from pipeline.evaluate import body_groups, without_copies
-from pipeline.models import ThemeModel, apply_negative_cues
+from pipeline.models import ThemeModel
 from pipeline.themes import compile_themes, term_hits
 
 
@@ -39,13 +39,6 @@ def test_cue_baseline(text, stance):
 def test_negated_positive_is_not_positive():
     counts = cue_counts("Vi kan inte tillstyrka förslaget och ställer oss inte positiva.")
     assert counts["positive"] == 0 and counts["negated_positive"] >= 1
-
-
-def test_explicit_negative_cues_override_a_model_that_never_saw_negatives():
-    probabilities = np.array([[0.7, 0.2, 0.0, 0.1], [0.7, 0.2, 0.0, 0.1]], dtype=np.float32)
-    out = apply_negative_cues(probabilities, ["Nämnden avstyrker förslaget.", "Nämnden tillstyrker förslaget."])
-    assert STANCES[int(out[0].argmax())] == "negative" and np.isclose(out[0].sum(), 1)
-    assert np.array_equal(out[1], probabilities[1])
 
 
 THEMES = [

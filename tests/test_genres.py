@@ -9,7 +9,7 @@ from pipeline.errors import ConfigError
 from pipeline.segment import segment_document, summary_lines
 from pipeline.segment.organisations import find_organisations
 from pipeline.segment.parts import item_number
-from pipeline.segment.vocabulary import _check_patterns
+from pipeline.vocabulary_files import check_patterns
 from tests.conftest import assert_every_line_in_one_segment
 from tests.test_segment import lines_table
 
@@ -207,4 +207,4 @@ def test_organisation_patterns():
 
 def test_a_bad_vocabulary_pattern_is_a_one_line_error(tmp_path):
     with pytest.raises(ConfigError, match="bad pattern"):
-        _check_patterns({"cues": ["(unclosed"]}, tmp_path / "genres.yaml")
+        check_patterns({"cues": ["(unclosed"]}, tmp_path / "genres.yaml")

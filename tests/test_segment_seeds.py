@@ -7,7 +7,7 @@ import re
 import pandas as pd
 
 from pipeline.textutil import fold, join_lines, match_key
-from tests.conftest import assert_every_line_in_one_segment
+from tests.conftest import ROOT, assert_every_line_in_one_segment
 
 
 def beredning_list(lines: pd.DataFrame) -> str:
@@ -35,14 +35,22 @@ def test_all_29_consulted_bodies_are_listed(utlatande):
     assert types == {"facknämnd": 15, "stadsdelsnämnd": 13, "bolag": 1}
 
 
-def test_every_body_in_the_beredning_list_has_a_section_or_is_not_answering(utlatande, registry):
+def test_the_bodies_that_answered_are_the_annotators_and_each_has_its_own_text(utlatande, registry):
+    """`answered` against an independent reading: the bodies the annotators found answering in the
+    utlåtande (data/annotations/answers.csv), and the Beredning list read without the segmenter."""
     document, result = utlatande
     named = {registry.lookup_fuzzy(item.strip()).name for item in re.split(r",| och (?!häl)", beredning_list(document.lines))}
     assert len(named) == 29
+    annotated = pd.read_csv(ROOT / "data" / "annotations" / "answers.csv", keep_default_na=False)
+    annotated = {registry.lookup_fuzzy(name).name for name in
+                 annotated.loc[annotated["doc"] == document.lines["doc"].iloc[0], "body"]
+                 if registry.lookup_fuzzy(name) is not None}
     bodies = result.bodies.set_index("body")
-    for name in named:
-        has_section = (result.segments["body"] == name).any() and bodies.loc[name, "answered"]
-        assert has_section or not bodies.loc[name, "answered"], name
+    consulted_answering = {name for name in named if bodies.loc[name, "answered"]}
+    assert consulted_answering == named & annotated
+    for name in consulted_answering:
+        own = result.segments[(result.segments["body"] == name) & (result.segments["section"] != "other")]
+        assert len(own) >= 2, name  # its summary and its own answer, at least
 
 
 def test_every_answering_body_has_a_decision_a_tjansteutlatande_and_a_summary(utlatande):

@@ -13,6 +13,7 @@ registry's own or unknown: Kungsbacka's Kommunstyrelsen is not Stockholm's.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cache
 
@@ -46,6 +47,7 @@ def _cues() -> dict[str, re.Pattern[str]]:
         "postal_code": re.compile(sender.postal_code),
         "signed_for": re.compile(sender.signed_for),
         "sender_line": re.compile(sender.sender_line),
+        "subject_verb": re.compile(sender.subject_verb),
         "protocol": re.compile(vocabulary.genres.protocol.header),
         "title": re.compile(vocabulary.genres.bundle.title),
     }
@@ -112,6 +114,7 @@ class SenderReader:
         self.letterhead(head, skip, found)
         self.footer_and_signature(content, found)
         self.private_persons(content, found)
+        self.stated_positions(content, found)
         return self.settle(found)
 
     def protocol_header(self, head: list[int], skip: set[int], found: _Found) -> None:
@@ -190,6 +193,25 @@ class SenderReader:
             found.fill(f"underskrifter rad {self.lines.numbers[persons[0]]}",
                        organisation=Name("Privatpersoner", "other", 0, 0),
                        body=f"Privatpersoner ({len(persons)} undertecknare)")
+
+    def stated_positions(self, content: list[int], found: _Found) -> None:
+        """A letter without letterhead or signature (a remissvar published as a web page): the
+        organisation that is the subject of its own statements ("Kammarkollegiet avstyrker …") at
+        least twice, and more often than any other."""
+        if found.organisation is not None or found.body is not None or found.registry_body is not None:
+            return
+        counts: Counter[str] = Counter()
+        first: dict[str, tuple[Name, int]] = {}
+        for index in content:
+            text = self.layout(index)
+            for name in self.organisations_in(index):
+                if _cues()["subject_verb"].match(fold(text[name.end:]).lstrip()):
+                    counts[name.text] += 1
+                    first.setdefault(name.text, (name, index))
+        ranked = counts.most_common(2)
+        if ranked and ranked[0][1] >= 2 and (len(ranked) == 1 or ranked[0][1] > ranked[1][1]):
+            name, index = first[ranked[0][0]]
+            found.fill(f"subjekt rad {self.lines.numbers[index]}", organisation=name)
 
     def footer(self, content: list[int]) -> tuple[str, Name | None, int] | None:
         """'Kommunstyrelsen      Kungsbacka kommun': a short line with a body and its organisation."""

@@ -6,17 +6,15 @@ decision formula without touching code; this module only checks and compiles the
 
 from __future__ import annotations
 
-import re
 from functools import cache
-from typing import Literal
 from pathlib import Path
+from typing import Literal
 
-import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
-from pipeline.errors import ConfigError
+from pipeline.vocabulary_files import VOCABULARY_DIR, any_of, check_patterns, load_vocabulary
 
-VOCABULARY_DIR = Path(__file__).resolve().parents[2] / "data" / "vocabulary"
+__all__ = ["VOCABULARY_DIR", "any_of", "genre_vocabulary", "organisation_vocabulary"]
 
 
 class _Strict(BaseModel):
@@ -67,6 +65,7 @@ class SenderCues(_Strict):
     postal_code: str
     signed_for: str
     sender_line: str
+    subject_verb: str
     document_words: list[str]
 
 
@@ -101,44 +100,15 @@ class OrganisationFile(_Strict):
     not_names: list[str] = []
 
 
-def _load(path: Path, model: type[BaseModel]) -> BaseModel:
-    try:
-        return model.model_validate(yaml.safe_load(path.read_text(encoding="utf-8")))
-    except FileNotFoundError:
-        raise ConfigError(f"vocabulary file not found: {path}") from None
-    except (yaml.YAMLError, ValidationError) as error:
-        raise ConfigError(f"vocabulary file {path} is invalid: {str(error).splitlines()[0]}") from None
-
-
-def any_of(patterns: list[str]) -> re.Pattern[str]:
-    """One regex that matches when any of the patterns does."""
-    return re.compile("|".join(f"(?:{p})" for p in patterns)) if patterns else re.compile(r"(?!x)x")
-
-
 @cache
 def genre_vocabulary(directory: Path = VOCABULARY_DIR) -> GenreFile:
-    vocabulary = _load(directory / "genres.yaml", GenreFile)
-    _check_patterns(vocabulary.model_dump(), directory / "genres.yaml")
+    vocabulary = load_vocabulary(directory / "genres.yaml", GenreFile)
+    check_patterns(vocabulary.model_dump(), directory / "genres.yaml")
     return vocabulary
 
 
 @cache
 def organisation_vocabulary(directory: Path = VOCABULARY_DIR) -> OrganisationFile:
-    vocabulary = _load(directory / "organisations.yaml", OrganisationFile)
-    _check_patterns(vocabulary.model_dump(), directory / "organisations.yaml")
+    vocabulary = load_vocabulary(directory / "organisations.yaml", OrganisationFile)
+    check_patterns(vocabulary.model_dump(), directory / "organisations.yaml")
     return vocabulary
-
-
-def _check_patterns(value: object, path: Path) -> None:
-    """Every string in a vocabulary file must compile: a bad pattern is a one-line error."""
-    if isinstance(value, dict):
-        for item in value.values():
-            _check_patterns(item, path)
-    elif isinstance(value, list):
-        for item in value:
-            _check_patterns(item, path)
-    elif isinstance(value, str):
-        try:
-            re.compile(value)
-        except re.error as error:
-            raise ConfigError(f"vocabulary file {path}: bad pattern {value!r}: {error}") from None
