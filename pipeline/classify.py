@@ -90,7 +90,7 @@ def classify(run: EmbeddedCorpus, bodies: pd.DataFrame, params: Params, encoder:
     if extra_corrections is not None and not extra_corrections.empty:
         corrections = merge(corrections, extra_corrections)
     theme_labels = align_themes(annotations, sentences, theme_ids)
-    answers = align_answers(annotations, all_bodies, theme_ids)
+    answers = align_answers(annotations, all_bodies, theme_ids)  # those not found: `evaluate` counts them
     matrix = theme_training_labels(segments, sentences, answers.labels, theme_labels.labels, theme_ids)
     theme_model = fit_theme_model(sentences, sentence_vectors, features, matrix, theme_ids, settings)
     texts = sentences["text"].tolist()
@@ -127,9 +127,6 @@ def classify(run: EmbeddedCorpus, bodies: pd.DataFrame, params: Params, encoder:
     problems = [f"annotated document not read for training: {name}" for name in (training.missing if training else ())]
     problems += [f"stance annotation not aligned: {u}" for u in stance_labels_.unmatched]
     problems += [f"theme annotation not aligned: {u}" for u in theme_labels.unmatched]
-    if answers.unmatched:  # answers the segmenter does not find (measured in evaluate), one line
-        problems.append(f"{len(answers.unmatched)} annotated answers not found in their documents "
-                        f"(their themes are not learned from), e.g. {answers.unmatched[0]}")
     return Classified(schemas.validate_classified_sentences(labelled_sentences),
                       schemas.validate_classified_segments(labelled_segments),
                       schemas.validate_classified_bodies(labelled_bodies), theme_model, problems)

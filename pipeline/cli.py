@@ -86,7 +86,7 @@ def analyze(
     from pipeline.embed import embed_tables
     from pipeline.encoder import open_encoder
     from pipeline.export import export_all
-    from pipeline.training import training_corpus
+    from pipeline.training import cached_training_corpus
 
     params = load_params(params_file)
     # A reviewer's corrections in this directory's workbook, from the previous run, are kept in
@@ -99,7 +99,7 @@ def analyze(
         typer.echo(line)
     with open_encoder(params.model, params.embed) as encoder:
         run = embed_tables(segmentation.segments, lines, encoder)
-        training, training_bodies, _ = training_corpus(params, encoder, _resolve(annotations), skip=run.documents)
+        training, training_bodies, _ = cached_training_corpus(params, encoder, _resolve(annotations), skip=run.documents)
         result = classify(run, segmentation.bodies, params, encoder, _resolve(annotations), reviewed, training,
                           training_bodies)
     write_classified(result, out)

@@ -64,17 +64,13 @@ def _position_groups(vocabulary) -> dict[str, list[str]]:
 
 def statement_of(text: str) -> tuple[str, str] | None:
     """(stance, part) when the sentence states a position, else None (an objection's stance is
-    positive_with_reservations; `objection_in` tells it apart)."""
+    positive_with_reservations)."""
     found = _statement(text)
     return (found[0], found[1]) if found else None
 
 
-def objection_in(text: str) -> bool:
-    found = _statement(text)
-    return bool(found and found[2])
-
-
 def _statement(text: str) -> tuple[str, str, bool] | None:
+    """(stance, part, whether it is an objection) of the first position group that matches."""
     positions, part_object, _ = _patterns()
     folded = fold(text)
     for group, pattern in positions.items():

@@ -106,7 +106,11 @@ def term_hits(texts: list[str], compiled: list[ThemeTerms]) -> list[list[list[st
         matched: set[Term] = set()
         for token in set(tokenize(text)):
             if token not in by_token:
-                by_token[token] = frozenset(term for term in words if term.matches_token(token))
+                # every way a term matches a token needs its word inside one of the token's forms
+                lower, original = _token_forms(token)
+                forms = "\x00".join((*lower, *original))
+                by_token[token] = frozenset(term for term in words
+                                            if term.words[0] in forms and term.matches_token(token))
             matched |= by_token[token]
         lowered = text.lower()
         result.append([theme.hits(matched, lowered) for theme in compiled])

@@ -9,6 +9,9 @@ time, so the stage is cheap when the annotated documents are the run's own input
 
 from __future__ import annotations
 
+import hashlib
+import json
+import shutil
 from collections.abc import Collection
 from dataclasses import replace
 from pathlib import Path
@@ -20,10 +23,12 @@ import typer
 from pipeline import schemas
 from pipeline.annotations import ANNOTATIONS, ANSWER_FILE, CORRECTIONS_FILE, STANCE_FILE, THEME_FILE
 from pipeline.config import PROJECT_ROOT, Params, load_params
-from pipeline.corpus import TRAINING_COLUMNS, EmbeddedCorpus, unused_documents, write_training
+from pipeline.corpus import (TRAINING_COLUMNS, TRAINING_DOCUMENTS, EmbeddedCorpus, read_training,
+                             read_training_bodies, unused_documents, write_training)
 from pipeline.embed import embed_tables
 from pipeline.encoder import Encoder, open_encoder
 from pipeline.errors import report_errors
+from pipeline.io import read_csv
 from pipeline.ingest import ingest_paths
 from pipeline.registry import Registry
 from pipeline.segment import segment_all
@@ -73,6 +78,53 @@ def training_corpus(params: Params, encoder: Encoder, annotations: Path = ANNOTA
     table = pd.DataFrame([(name, "failed" if name in problems else "used", problems.get(name, "")) for name in wanted],
                          columns=list(TRAINING_COLUMNS))
     return replace(corpus, missing=unused_documents(table)), bodies, table
+
+
+def _fingerprint(params: Params, encoder: Encoder, annotations: Path, skip: Collection[str]) -> str:
+    """Everything the training corpus depends on: the annotations, the annotated documents, the
+    registry and vocabulary, the params of the stages it runs, the model, and the code."""
+    digest = hashlib.sha256()
+    folders = [_resolve(params.paths.training), _resolve(params.paths.corpus)]
+    files = [annotations / name for name in (STANCE_FILE, ANSWER_FILE, THEME_FILE, CORRECTIONS_FILE)]
+    files += [found for name in sorted(annotated_documents(annotations) - set(skip))
+              if (found := _find(name, folders)) is not None]
+    files += [_resolve(params.paths.registry), *sorted((PROJECT_ROOT / "data" / "vocabulary").glob("*.yaml")),
+              *sorted((PROJECT_ROOT / "pipeline").rglob("*.py"))]
+    for path in files:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
+    settings = {name: getattr(params, name).model_dump(mode="json") for name in ("ingest", "segment", "embed")}
+    digest.update(json.dumps([settings, encoder.spec.fingerprint, sorted(skip)], sort_keys=True).encode())
+    return digest.hexdigest()[:16]
+
+
+TRAINING_CACHE = PROJECT_ROOT / ".cache" / "training"
+
+
+def cached_training_corpus(params: Params, encoder: Encoder, annotations: Path = ANNOTATIONS,
+                           skip: Collection[str] = (), cache: Path = TRAINING_CACHE
+                           ) -> tuple[EmbeddedCorpus, pd.DataFrame, pd.DataFrame]:
+    """`training_corpus`, kept under .cache/training/<fingerprint of every input>/: `remiss
+    analyze` run again (staff correcting labels re-run often) reads it instead of ingesting,
+    segmenting and looking up the annotated documents again. Written like the training stage's
+    output, documents.csv last, so a half-written folder is never read."""
+    folder = cache / _fingerprint(params, encoder, annotations, skip)
+    if (folder / TRAINING_DOCUMENTS).exists():
+        documents = read_csv(folder / TRAINING_DOCUMENTS)
+        return read_training(folder), read_training_bodies(folder), documents
+    corpus, bodies, documents = training_corpus(params, encoder, annotations, skip)
+    write_training(folder, corpus, bodies, documents)
+    _prune(folder.parent, keep=KEPT_TRAINING_CORPORA)
+    return corpus, bodies, documents
+
+
+KEPT_TRAINING_CORPORA = 4  # the cache keeps the most recently written ones (each is ~30 MB)
+
+
+def _prune(cache: Path, keep: int) -> None:
+    folders = sorted((f for f in cache.iterdir() if f.is_dir()), key=lambda f: f.stat().st_mtime, reverse=True)
+    for old in folders[keep:]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 app = typer.Typer(add_completion=False)

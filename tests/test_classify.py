@@ -13,7 +13,6 @@ from pipeline.labelling import statement_stances
 from pipeline.parties import endorsed_parties
 from pipeline.config import ThemeParams
 from pipeline.cues import cue_counts, cue_stance
-from pipeline.labels import STANCES
 from pipeline.evaluate import body_groups, without_copies
 from pipeline.models import ThemeModel
 from pipeline.themes import compile_themes, term_hits

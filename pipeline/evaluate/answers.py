@@ -25,7 +25,8 @@ from joblib import Parallel, delayed
 from sklearn.model_selection import GroupKFold
 from threadpoolctl import threadpool_limits
 
-from pipeline.annotations import align_answers, align_stance, align_themes, theme_training_labels
+from pipeline.annotations import (ANSWER_COLUMNS, ANSWER_FILE, align_answers, align_stance, align_themes,
+                                  read_labelled_csv, theme_training_labels)
 from pipeline.config import Params
 from pipeline.corpus import EmbeddedCorpus
 from pipeline.cues import cue_stance
@@ -279,7 +280,9 @@ def evaluate_answers(corpus: EmbeddedCorpus, bodies: pd.DataFrame, params: Param
     data = _prepare(corpus, bodies, params, annotations, space)
     if data is None:
         return AnswerEvaluation({}, pd.DataFrame(columns=PREDICTION_COLUMNS))
-    metrics: dict = {"n_answers": len(data.answers), "n_remisser": int(data.answers["remiss"].nunique())}
+    annotated = len(read_labelled_csv(annotations / ANSWER_FILE, ANSWER_COLUMNS))
+    metrics: dict = {"n_annotated": annotated, "n_answers": len(data.answers),  # annotated / found in the documents
+                     "n_remisser": int(data.answers["remiss"].nunique())}
     predictions = []
     for scheme, run in SCHEMES.items():
         rows = run(data, params).assign(scheme=scheme)
