@@ -544,11 +544,8 @@ def is_up_to_date(output_dir: Path, source_path: Path | None = None) -> bool:
 
 
 def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
     with path.open("rb") as handle:
-        for chunk in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(chunk)
-    return digest.hexdigest()
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def build_model(output_dir: Path, source_path: Path | None = None) -> Path:

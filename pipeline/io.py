@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -21,6 +21,15 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 
 from pipeline.errors import InputNotFoundError, OutputNotWritableError
+
+
+def add_files_to_digest(digest: Any, files: Iterable[Path], root: Path) -> None:
+    """Each file's name (relative to `root` when inside it) and bytes, "-" for a missing one: what
+    a cache key needs to change whenever an input file does."""
+    for path in files:
+        name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
+        digest.update(name.encode())
+        digest.update(path.read_bytes() if path.is_file() else b"-")
 
 
 def ensure_writable_dir(directory: Path) -> None:

@@ -181,6 +181,15 @@ def body_stance(official: pd.DataFrame, headings: pd.DataFrame, sentences: pd.Da
 QUOTED_ANSWER_PROBABILITY = 0.8
 
 
+def quoting_sentences(body, sentences: pd.DataFrame) -> pd.DataFrame:
+    """The sentences at a quoted body's `answer_line` that name it (all of them if none does)."""
+    line = int(body.answer_line)
+    candidates = sentences[(sentences["doc"] == body.doc) & (sentences["start_line"] <= line)
+                           & (sentences["end_line"] >= line)]
+    naming = candidates[candidates["text"].map(lambda text: fold(body.body) in fold(text))]
+    return naming if not naming.empty else candidates
+
+
 def quoted_answer_stance(body, sentences: pd.DataFrame) -> tuple[str, float, Evidence | None]:
     """A body whose answer is only quoted in another's text ('AB Svenska Bostäder ställer sig bakom
     remissen', a bill's 'Justitiekanslern anser att …'): the sentence that names it decides.
@@ -188,11 +197,7 @@ def quoted_answer_stance(body, sentences: pd.DataFrame) -> tuple[str, float, Evi
     A stance a bill reports for the body (`reported_stance`, read from the clause that names it) is
     taken as it is; otherwise the sentence's decisive statement, else its cue phrases. A body
     quoted without any evaluation has no opinion. The evidence is the sentence that names it."""
-    line = int(body.answer_line)
-    candidates = sentences[(sentences["doc"] == body.doc) & (sentences["start_line"] <= line)
-                           & (sentences["end_line"] >= line)]
-    naming = candidates[candidates["text"].map(lambda text: fold(body.body) in fold(text))]
-    candidates = naming if not naming.empty else candidates
+    candidates = quoting_sentences(body, sentences)
     reported = getattr(body, "reported_stance", "")
     found = []
     for sentence in candidates.itertuples():

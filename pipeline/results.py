@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipeline import schemas
 from pipeline.config import PROJECT_ROOT
+from pipeline.io import add_files_to_digest
 
 TABLES = ("bodies", "segments", "sentences")
 
@@ -53,9 +54,7 @@ def _inputs_fingerprint(root: Path) -> str:
     patterns = ("pipeline/**/*.py", "pipeline/**/*.j2", "params.yaml", "data/raw/*", "data/corpus/*",
                 "data/annotations/*", "data/registry/*", "data/vocabulary/*")
     for pattern in patterns:
-        for path in sorted(p for p in root.glob(pattern) if p.is_file()):
-            digest.update(path.relative_to(root).as_posix().encode())
-            digest.update(path.read_bytes())
+        add_files_to_digest(digest, sorted(p for p in root.glob(pattern) if p.is_file()), root)
     return digest.hexdigest()[:16]
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 import numpy as np
 
@@ -65,14 +65,15 @@ def _position_groups(vocabulary) -> dict[str, list[str]]:
 def statement_of(text: str) -> tuple[str, str] | None:
     """(stance, part) when the sentence states a position, else None (an objection's stance is
     positive_with_reservations)."""
-    found = _statement(text)
+    found = _statement(fold(text))
     return (found[0], found[1]) if found else None
 
 
-def _statement(text: str) -> tuple[str, str, bool] | None:
-    """(stance, part, whether it is an objection) of the first position group that matches."""
+@lru_cache(maxsize=100_000)
+def _statement(folded: str) -> tuple[str, str, bool] | None:
+    """(stance, part, whether it is an objection) of the first position group that matches the
+    folded sentence. Remembered: a sentence is read for its segment and again for its body."""
     positions, part_object, _ = _patterns()
-    folded = fold(text)
     for group, pattern in positions.items():
         match = pattern.search(folded)
         if match is None:
@@ -93,9 +94,10 @@ def find_statements(texts: list[str]) -> list[Statement]:
     reach = -1
     closing = len(texts) - max(1, len(texts) // 3)
     for index, text in enumerate(texts):
-        if conclusion.search(fold(text)):
+        folded = fold(text)
+        if conclusion.search(folded):
             reach = index + CONCLUSION_REACH
-        found = _statement(text)
+        found = _statement(folded)
         if found is None:
             continue
         weight = CONCLUSION_WEIGHT if index <= reach else CLOSING_WEIGHT if index >= closing and len(texts) > 2 else 1.0

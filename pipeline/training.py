@@ -28,7 +28,7 @@ from pipeline.corpus import (TRAINING_COLUMNS, TRAINING_DOCUMENTS, EmbeddedCorpu
 from pipeline.embed import embed_tables
 from pipeline.encoder import Encoder, open_encoder
 from pipeline.errors import report_errors
-from pipeline.io import read_csv
+from pipeline.io import add_files_to_digest, read_csv
 from pipeline.ingest import ingest_paths
 from pipeline.registry import Registry
 from pipeline.segment import segment_all
@@ -90,9 +90,7 @@ def _fingerprint(params: Params, encoder: Encoder, annotations: Path, skip: Coll
               if (found := _find(name, folders)) is not None]
     files += [_resolve(params.paths.registry), *sorted((PROJECT_ROOT / "data" / "vocabulary").glob("*.yaml")),
               *sorted((PROJECT_ROOT / "pipeline").rglob("*.py"))]
-    for path in files:
-        digest.update(path.name.encode())
-        digest.update(path.read_bytes() if path.is_file() else b"-")
+    add_files_to_digest(digest, files, PROJECT_ROOT)
     settings = {name: getattr(params, name).model_dump(mode="json") for name in ("ingest", "segment", "embed")}
     digest.update(json.dumps([settings, encoder.spec.fingerprint, sorted(skip)], sort_keys=True).encode())
     return digest.hexdigest()[:16]

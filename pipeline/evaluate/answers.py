@@ -31,7 +31,7 @@ from pipeline.config import Params
 from pipeline.corpus import EmbeddedCorpus
 from pipeline.cues import cue_stance
 from pipeline.evaluate.folds import majority_by_section, overall_majority, stance_scores
-from pipeline.labelling import drop_fragments, label_bodies, label_segments, label_sentences
+from pipeline.labelling import drop_fragments, label_bodies, label_segments, label_sentences, quoting_sentences
 from pipeline.labels import OFFICIAL_SECTIONS, STANCES
 from pipeline.models import StanceModel, ThemeModel, ThemeSpace, stance_features
 from pipeline.schemas import parse_evidence
@@ -121,10 +121,7 @@ def _answer_text(body, segments: pd.DataFrame, sentences: pd.DataFrame) -> str:
         return " ".join(official["text"])
     if pd.isna(body.answer_line):
         return ""
-    near = sentences[(sentences["doc"] == body.doc) & (sentences["start_line"] <= body.answer_line)
-                     & (sentences["end_line"] >= body.answer_line)]
-    naming = [t for t in near["text"] if fold(body.body) in fold(t)]
-    return " ".join(naming or near["text"].tolist())
+    return " ".join(quoting_sentences(body, sentences)["text"])
 
 
 def _label_fold(data: _Data, train_segments: np.ndarray, train_sentences: np.ndarray, test_answers: pd.DataFrame,
