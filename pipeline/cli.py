@@ -7,17 +7,22 @@ functions the DVC stages run, and writes everything into one output directory.
 
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
 import typer
 
 from pipeline.config import PROJECT_ROOT, Params, load_params
 from pipeline.errors import report_errors, settle_failures
-from pipeline.ingest import documents_table, ingest_paths
+from pipeline.ingest import documents_table, ingest_paths, plan_inputs
 from pipeline.io import ensure_writable_dir, write_table
 from pipeline.registry import Registry
-from pipeline.segment import Segmentation, segment_all, summary_lines, write_segmentation
+from pipeline.segment import Segmentation, combine, segment_all, summary_lines, write_segmentation
+
+if TYPE_CHECKING:
+    from distributed import Client
 
 app = typer.Typer(
     add_completion=False,
@@ -29,6 +34,10 @@ INPUTS = typer.Argument(..., help="Documents (.txt, .pdf, .docx) or folders of d
 OUT = typer.Option(Path("out"), "--out", "-o", help="Output directory.")
 PARAMS = typer.Option(Path("params.yaml"), "--params", help="Parameters file (defaults if missing).")
 REGISTRY = typer.Option(None, "--registry", help="Body registry YAML (default: from params.yaml).")
+WORKERS = typer.Option(0, "--workers", min=0, help="Read, segment and embed on a local Dask cluster of N "
+                       "worker processes (0: in this process). For archives; see the README.")
+SCHEDULER = typer.Option(None, "--scheduler", help="Use the Dask cluster at this address (tcp://host:8786) "
+                         "instead of a local one.")
 
 
 @app.callback()
@@ -41,14 +50,27 @@ def _resolve(path: Path) -> Path:
     return path if path.is_absolute() or path.exists() else PROJECT_ROOT / path
 
 
-def ingest_and_segment(inputs: list[Path], out: Path, params: Params, registry_file: Path | None) -> tuple[pd.DataFrame, Segmentation]:
-    """Read and segment the inputs, report skipped files, write the segment tables into `out`."""
+def ingest_and_segment(inputs: list[Path], out: Path, params: Params, registry_file: Path | None,
+                       client: Client | None = None) -> tuple[pd.DataFrame, Segmentation]:
+    """Read and segment the inputs (on the cluster's workers when `client` is given), report skipped
+    files, write the documents table into `out`."""
     ensure_writable_dir(out)
     registry = Registry.load(registry_file or _resolve(params.paths.registry))
-    documents, failures = ingest_paths(inputs, params.ingest)
+    if client is None:
+        documents, failures = ingest_paths(inputs, params.ingest)
+    else:
+        from pipeline.cluster import failures_of, read_and_segment_all
+
+        results = read_and_segment_all(client, plan_inputs(inputs), params.ingest, registry, params.segment)
+        documents = [r.document for r in results if r.document is not None]
+        failures, _ = failures_of(results)
     settle_failures([(str(f.path), f.error) for f in failures], len(documents))
     lines = pd.concat([d.lines for d in documents], ignore_index=True)
-    result, segment_failures = segment_all(lines, registry, params.segment)
+    if client is None:
+        result, segment_failures = segment_all(lines, registry, params.segment)
+    else:
+        result = combine(r.segmentation for r in results if r.segmentation is not None)
+        segment_failures = failures_of(results)[1]
     settle_failures(segment_failures, result.segments["doc"].nunique())
     genres = result.documents[["doc", "genre", "genre_cue"]]
     table = documents_table(documents, failures).merge(genres, on="doc", how="left").fillna({"genre": "", "genre_cue": ""})
@@ -76,12 +98,15 @@ def analyze(
     params_file: Path = PARAMS,
     registry_file: Path | None = REGISTRY,
     annotations: Path = typer.Option(Path("data/annotations"), help="Annotations to train on (the project's own)."),
+    workers: int = WORKERS,
+    scheduler: str | None = SCHEDULER,
 ) -> None:
     """Run every stage: segments, stance and themes with evidence, workbook, report and plots.
 
     Corrections a reviewer typed into DIR/remissammanstallning.xlsx (sheet Granskning) are kept in
     DIR/corrections.csv and applied on the next run into the same DIR."""
     from pipeline.classify import classify, write_classified
+    from pipeline.cluster import model_runner
     from pipeline.corrections import harvest
     from pipeline.embed import embed_tables
     from pipeline.encoder import open_encoder
@@ -93,20 +118,34 @@ def analyze(
     # DIR/corrections.csv and applied (and learned from) in this run.
     reviewed, _ = harvest(out / "remissammanstallning.xlsx", out / "segments.parquet", out / "corrections.csv") \
         if (out / "remissammanstallning.xlsx").exists() or (out / "corrections.csv").exists() else (None, 0)
-    lines, segmentation = ingest_and_segment(inputs, out, params, registry_file)
-    write_table(out, "statement_links", segmentation.links)
-    for line in summary_lines(segmentation):
-        typer.echo(line)
-    with open_encoder(params.model, params.embed) as encoder:
-        run = embed_tables(segmentation.segments, lines, encoder)
-        training, training_bodies, _ = cached_training_corpus(params, encoder, _resolve(annotations), skip=run.documents)
-        result = classify(run, segmentation.bodies, params, encoder, _resolve(annotations), reviewed, training,
-                          training_bodies)
+    with _cluster(workers, scheduler) as client:
+        lines, segmentation = ingest_and_segment(inputs, out, params, registry_file, client)
+        write_table(out, "statement_links", segmentation.links)
+        for line in summary_lines(segmentation):
+            typer.echo(line)
+        runner = model_runner(client, params.model) if client is not None else None
+        with open_encoder(params.model, params.embed, runner=runner) as encoder:
+            run = embed_tables(segmentation.segments, lines, encoder)
+            typer.echo(f"embeddings: {encoder.stats.embedded} texts embedded, {encoder.stats.from_cache} "
+                       f"re-used from the cache ({encoder.cache.path if encoder.cache else 'no cache'})")
+            training, training_bodies, _ = cached_training_corpus(params, encoder, _resolve(annotations),
+                                                                  skip=run.documents)
+            result = classify(run, segmentation.bodies, params, encoder, _resolve(annotations), reviewed, training,
+                              training_bodies)
     write_classified(result, out)
     for problem in result.annotation_problems:
         typer.echo(f"remiss: warning: {problem}", err=True)
     written = [out / "segments.csv", out / "bodies.csv", out / "sentences.csv", *export_all(out, params)]
     typer.echo("wrote " + ", ".join(str(p) for p in written))
+
+
+def _cluster(workers: int, scheduler: str | None):
+    """A Dask client when asked for (--workers / --scheduler), else nothing: the serial path."""
+    if not workers and not scheduler:
+        return nullcontext(None)
+    from pipeline.cluster import open_client
+
+    return open_client(workers, scheduler)
 
 
 def main() -> None:

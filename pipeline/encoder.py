@@ -2,6 +2,8 @@
 
 One code path for every model: the embedded multilingual-e5-small (rebuilt offline by the
 build_model stage), any local sentence-transformers folder, or a hub id for users with internet.
+Two backends run it: ONNX Runtime (`model.backend: onnx`, the default: the export build_model writes,
+int8 or fp32, pipeline/onnx_model.py) and sentence-transformers on torch (hub models, GPUs).
 Inputs longer than the model's limit are never truncated silently: they are cut into windows that
 fit, embedded, and pooled (token-weighted mean, then L2-normalised), which is what e5's own engine
 does. Every vector is cached by (model fingerprint, text hash), so a re-run embeds only new text.
@@ -26,6 +28,8 @@ from tqdm import tqdm
 
 from pipeline.config import PROJECT_ROOT, EmbedParams, ModelParams
 from pipeline.errors import ModelUnavailableError
+from pipeline.io import file_sha256
+from pipeline.onnx_model import ONNX_DIR, OnnxSentenceModel, onnx_path
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
@@ -36,23 +40,29 @@ E5_PREFIX = "query: "
 
 @dataclass(frozen=True)
 class ModelSpec:
-    """A model to load: where from, the text put before inputs, and a fingerprint for the cache."""
+    """A model to load: where from, the text put before inputs, and a fingerprint for the cache.
+
+    `onnx_file` is set for the ONNX Runtime backend (None: sentence-transformers on torch)."""
 
     source: str
     prefix: str
     fingerprint: str
     is_local: bool
+    onnx_file: Path | None = None
+    threads: int = 0
 
 
-def _versions() -> str:
-    return ";".join(f"{name}={version(name)}" for name in ("sentence-transformers", "transformers", "torch"))
+def _versions(backend: str) -> str:
+    names = ("transformers", "onnxruntime") if backend == "onnx" else ("sentence-transformers", "transformers", "torch")
+    return ";".join(f"{name}={version(name)}" for name in names)
 
 
 def _folder_fingerprint(folder: Path) -> str:
-    """Cheap but faithful: the small config files in full, the weight files by size."""
+    """Cheap but faithful: the small config files in full, the weight files by size (the ONNX
+    exports are not part of the torch model; the ONNX backend hashes the file it runs)."""
     digest = hashlib.sha256()
     for path in sorted(folder.rglob("*")):
-        if not path.is_file():
+        if not path.is_file() or path.relative_to(folder).parts[0] == ONNX_DIR:
             continue
         digest.update(str(path.relative_to(folder)).encode())
         if path.suffix in {".json", ".txt", ".model"} and path.stat().st_size < 5_000_000:
@@ -69,16 +79,16 @@ def resolve_model(params: ModelParams, root: Path = PROJECT_ROOT, build: bool = 
     name = params.name.strip()
     if name == EMBEDDED:
         folder = params.embedded_path if params.embedded_path.is_absolute() else root / params.embedded_path
-        if build and not (folder / "modules.json").is_file():
-            from pipeline.embedded_model import build_model
+        from pipeline.embedded_model import build_model, is_up_to_date
 
+        if not is_up_to_date(folder):
+            if not build:
+                raise ModelUnavailableError(
+                    f"the embedded model is not built (or was built by an older version) in {folder}; run "
+                    f"`make run` or `python -m pipeline.build_model --output {params.embedded_path}`"
+                )
             print(f"building the embedded model into {folder} (once)", file=sys.stderr)
             build_model(folder)
-        if not (folder / "modules.json").is_file():
-            raise ModelUnavailableError(
-                f"the embedded model is not built yet ({folder}); run `make run` or "
-                f"`python -m pipeline.build_model --output {params.embedded_path}`"
-            )
         source, is_local, e5 = str(folder), True, True
     else:
         folder = Path(name).expanduser()
@@ -89,12 +99,24 @@ def resolve_model(params: ModelParams, root: Path = PROJECT_ROOT, build: bool = 
         e5 = "e5" in name.lower()
     prefix = (E5_PREFIX if e5 else "") if params.query_prefix == "auto" else params.query_prefix
     identity = _folder_fingerprint(Path(source)) if is_local else f"hub:{name}"
-    fingerprint = hashlib.sha256(f"{identity}|{prefix}|{_versions()}".encode()).hexdigest()[:32]
-    return ModelSpec(source=source, prefix=prefix, fingerprint=fingerprint, is_local=is_local)
+    onnx_file = None
+    if params.backend == "onnx":
+        onnx_file = onnx_path(Path(source), params.precision)
+        if not (is_local and onnx_file.is_file()):
+            raise ModelUnavailableError(
+                f"no ONNX export of '{source}' ({onnx_file.relative_to(source) if is_local else 'a hub model'}); "
+                "set `model.backend: torch` in params.yaml for this model"
+            )
+        identity += "|onnx:" + file_sha256(onnx_file)
+    fingerprint = hashlib.sha256(f"{identity}|{prefix}|{_versions(params.backend)}".encode()).hexdigest()[:32]
+    return ModelSpec(source=source, prefix=prefix, fingerprint=fingerprint, is_local=is_local, onnx_file=onnx_file,
+                     threads=params.threads)
 
 
-def load_model(spec: ModelSpec, device: str = "cpu") -> SentenceTransformer:
-    """Load a sentence-transformers model; offline, a missing hub model is one clear error."""
+def load_model(spec: ModelSpec, device: str = "cpu") -> SentenceTransformer | OnnxSentenceModel:
+    """Load the model with its backend; offline, a missing hub model is one clear error."""
+    if spec.onnx_file is not None:
+        return OnnxSentenceModel(Path(spec.source), spec.onnx_file, spec.threads)
     from sentence_transformers import SentenceTransformer
 
     offline = os.environ.get("HF_HUB_OFFLINE") == "1" or os.environ.get("TRANSFORMERS_OFFLINE") == "1"
@@ -169,9 +191,13 @@ class EncodeStats:
 class Encoder:
     """Embeds texts with a model, the right prefix, windows for long inputs, and the cache."""
 
-    def __init__(self, spec: ModelSpec, model: SentenceTransformer, cache: EmbeddingCache | None,
-                 batch_size: int = 32, overlap: int = 32, progress: bool | None = None) -> None:
+    def __init__(self, spec: ModelSpec, model: SentenceTransformer | OnnxSentenceModel, cache: EmbeddingCache | None,
+                 batch_size: int = 32, overlap: int = 32, progress: bool | None = None,
+                 runner: Callable[[list[str]], np.ndarray] | None = None) -> None:
+        """`runner`, if given, embeds the uncached texts instead of `model` (the Dask workers: see
+        pipeline/cluster.py); `model` still tokenises, windows and packs."""
         self.spec = spec
+        self.runner = runner
         self.model = model
         self.cache = cache
         self.batch_size = batch_size
@@ -258,6 +284,8 @@ class Encoder:
         return np.stack([cached[EmbeddingCache.key(text)] for text in inputs]).astype(np.float32)
 
     def _run_model(self, texts: list[str]) -> np.ndarray:
+        if self.runner is not None:
+            return self.runner(texts)
         batches = range(0, len(texts), self.batch_size)
         out = []
         disable = None if self.progress is None else not self.progress  # None: only on a terminal
@@ -272,14 +300,15 @@ class Encoder:
 
 @contextmanager
 def open_encoder(model_params: ModelParams, embed_params: EmbedParams, use_cache: bool = True,
-                 progress: bool | None = None) -> Iterator[Encoder]:
+                 progress: bool | None = None, runner: Callable[[list[str]], np.ndarray] | None = None
+                 ) -> Iterator[Encoder]:
     """Resolve, load and wrap the configured model; the cache is closed afterwards."""
     spec = resolve_model(model_params, build=True)
     model = load_model(spec, model_params.device)
     cache_dir = embed_params.cache_dir if embed_params.cache_dir.is_absolute() else PROJECT_ROOT / embed_params.cache_dir
     cache = EmbeddingCache(cache_dir) if use_cache else None
     try:
-        yield Encoder(spec, model, cache, model_params.batch_size, embed_params.window_overlap_tokens, progress)
+        yield Encoder(spec, model, cache, model_params.batch_size, embed_params.window_overlap_tokens, progress, runner)
     finally:
         if cache:
             cache.close()

@@ -200,16 +200,24 @@ class Failure:
     error: RemissError
 
 
+def plan_inputs(inputs: Iterable[Path]) -> list[tuple[Path, str]]:
+    """Every input file with its document name: the file name, or folder/name for a repeated one."""
+    planned: list[tuple[Path, str]] = []
+    seen: set[str] = set()
+    for path in expand_inputs(inputs):
+        doc = path.name if path.name not in seen else f"{path.parent.name}/{path.name}"
+        seen.add(doc)
+        planned.append((path, doc))
+    return planned
+
+
 def ingest_paths(inputs: Iterable[Path], params: IngestParams) -> tuple[list[Document], list[Failure]]:
     """Ingest every input; a bad file is reported and skipped, never fatal to the others."""
     documents: list[Document] = []
     failures: list[Failure] = []
-    seen: set[str] = set()
-    for path in expand_inputs(inputs):
-        doc = path.name if path.name not in seen else f"{path.parent.name}/{path.name}"
+    for path, doc in plan_inputs(inputs):
         try:
             documents.append(ingest_file(path, params, doc=doc))
-            seen.add(doc)
         except RemissError as error:
             failures.append(Failure(path, error))
     return documents, failures

@@ -7,6 +7,7 @@ ends and no timestamps, so that the same input gives byte-identical outputs.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import tempfile
@@ -30,6 +31,11 @@ def add_files_to_digest(digest: Any, files: Iterable[Path], root: Path) -> None:
         name = path.relative_to(root).as_posix() if path.is_relative_to(root) else path.name
         digest.update(name.encode())
         digest.update(path.read_bytes() if path.is_file() else b"-")
+
+
+def file_sha256(path: Path) -> str:
+    with Path(path).open("rb") as handle:
+        return hashlib.file_digest(handle, "sha256").hexdigest()
 
 
 def ensure_writable_dir(directory: Path) -> None:

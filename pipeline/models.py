@@ -18,16 +18,27 @@ statement (`pipeline.stance`) is applied on top, in `pipeline.labelling`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import numpy as np
+from scipy import sparse
+from sklearn.base import BaseEstimator
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import StandardScaler
 
 from pipeline.cues import cue_matrix
+from pipeline.disk_cache import cached
 from pipeline.labels import SECTION_KINDS, STANCES
 
 SEED = 0
+Estimator = TypeVar("Estimator", bound=BaseEstimator)
+
+
+def fit(estimator: Estimator, x: np.ndarray | sparse.spmatrix, y) -> Estimator:
+    """`estimator.fit(x, y)`, or the same model fitted earlier on the same data with the same
+    settings (pipeline/disk_cache.py): a re-run after a threshold change fits nothing."""
+    return cached("models", (estimator, x, np.asarray(y)), lambda: estimator.fit(x, y))
 
 
 @dataclass(frozen=True)
@@ -75,13 +86,13 @@ class ThemeModel:
         pairs_y = labels[:, annotated].reshape(-1)
         known = pairs_y >= 0
         if len(set(pairs_y[known])) == 2:
-            model.generic = _logistic(c).fit(pairs_x[known], pairs_y[known])
+            model.generic = fit(_logistic(c), pairs_x[known], pairs_y[known])
         for index, theme in enumerate(ids):
             rows = labels[:, index] >= 0
             y = labels[rows, index]
             if y.sum() >= min_positive and (len(y) - y.sum()) >= min_positive:
                 x = np.hstack([vectors[rows], features[rows, index, :]])
-                model.specific[theme] = _logistic(c, balanced=True).fit(x, y)
+                model.specific[theme] = fit(_logistic(c, balanced=True), x, y)
         return model
 
     def predict(self, vectors: np.ndarray, features: np.ndarray) -> np.ndarray:
@@ -117,7 +128,7 @@ class StanceModel:
 
     @classmethod
     def fit(cls, features: np.ndarray, labels: list[str], c: float) -> StanceModel:
-        return cls(_logistic(c, balanced=True).fit(features, labels))
+        return cls(fit(_logistic(c, balanced=True), features, labels))
 
     def predict_proba(self, features: np.ndarray) -> np.ndarray:
         """(texts, 4) probabilities in the order of `STANCES` (a class never seen in training: 0)."""

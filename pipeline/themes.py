@@ -12,12 +12,14 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import simplemma
 
 from pipeline.config import ThemeParams
+from pipeline.disk_cache import cached
 from pipeline.encoder import Encoder
 from pipeline.models import ThemeSpace, theme_features
 from pipeline.sentences import swedish_pipeline
@@ -133,5 +135,9 @@ def theme_space(themes: list[ThemeParams], encoder: Encoder) -> ThemeSpace:
 def sentence_theme_features(sentences: pd.DataFrame, vectors: np.ndarray, themes: list[ThemeParams],
                             space: ThemeSpace) -> tuple[np.ndarray, list[list[list[str]]]]:
     """Per sentence: similarity to each theme and its term hits (the features of the theme model)."""
-    hits = term_hits(sentences["text"].tolist(), compile_themes(themes))
+    texts = sentences["text"].tolist()
+    # kept on disk (pipeline/disk_cache.py): tokenising thousands of training sentences was most of a
+    # re-run; keyed by the texts, the terms and this module's code
+    hits = cached("term_hits", (texts, [theme.terms for theme in themes], Path(__file__).read_bytes()),
+                  lambda: term_hits(texts, compile_themes(themes)))
     return theme_features(vectors, term_matrix(hits), space), hits

@@ -92,6 +92,7 @@ def _fingerprint(params: Params, encoder: Encoder, annotations: Path, skip: Coll
               *sorted((PROJECT_ROOT / "pipeline").rglob("*.py"))]
     add_files_to_digest(digest, files, PROJECT_ROOT)
     settings = {name: getattr(params, name).model_dump(mode="json") for name in ("ingest", "segment", "embed")}
+    del settings["embed"]["cache_dir"]  # where vectors are kept does not change them
     digest.update(json.dumps([settings, encoder.spec.fingerprint, sorted(skip)], sort_keys=True).encode())
     return digest.hexdigest()[:16]
 

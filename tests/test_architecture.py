@@ -20,8 +20,9 @@ PACKAGE = ROOT / "pipeline"
 # The stages, each run by DVC as `python -m pipeline.<name>`. A stage may import helpers only.
 STAGES = ("corrections", "ingest", "segment", "build_model", "embed", "classify", "export", "evaluate", "reports")
 # Orchestrators run several stages in one process (the CLI; training runs ingest, segment and
-# embed on the annotated documents, also as a DVC stage). Only the CLI may import one.
-ORCHESTRATORS = ("training", "cli")
+# embed on the annotated documents, also as a DVC stage; cluster runs ingest and segment on Dask
+# workers for the CLI). Only the CLI may import one.
+ORCHESTRATORS = ("training", "cli", "cluster")
 # Where params.yaml's models are defined, not read.
 CONFIG = "pipeline.config"
 # The params.yaml sections, and the typed models that carry each one.

@@ -57,14 +57,14 @@ def test_sentences_table_on_the_seed(utlatande):
 
 def test_e5_prefix_is_applied_only_for_models_that_need_it(embedded_model_dir):
     assert resolve_model(ModelParams(embedded_path=embedded_model_dir)).prefix == "query: "
-    assert resolve_model(ModelParams(name="intfloat/multilingual-e5-base")).prefix == "query: "
-    assert resolve_model(ModelParams(name="KBLab/sentence-bert-swedish-cased")).prefix == ""
-    assert resolve_model(ModelParams(name="KBLab/x", query_prefix="fråga: ")).prefix == "fråga: "
+    assert resolve_model(ModelParams(name="intfloat/multilingual-e5-base", backend="torch")).prefix == "query: "
+    assert resolve_model(ModelParams(name="KBLab/sentence-bert-swedish-cased", backend="torch")).prefix == ""
+    assert resolve_model(ModelParams(name="KBLab/x", backend="torch", query_prefix="fråga: ")).prefix == "fråga: "
 
 
 def test_hub_model_offline_is_one_clear_error(monkeypatch):
     monkeypatch.setenv("HF_HUB_OFFLINE", "1")
-    spec = resolve_model(ModelParams(name="KBLab/sentence-bert-swedish-cased"))
+    spec = resolve_model(ModelParams(name="KBLab/sentence-bert-swedish-cased", backend="torch"))
     with pytest.raises(ModelUnavailableError, match="model.name: embedded"):
         load_model(spec)
 

@@ -27,6 +27,9 @@ def test_the_cached_training_corpus_is_what_was_built_and_follows_its_inputs(par
     pd.testing.assert_frame_equal(read.sentences, built.sentences)
     pd.testing.assert_frame_equal(read_bodies, built_bodies)
     assert (read.sentence_vectors == built.sentence_vectors).all()
+    elsewhere = params.model_copy(update={"embed": params.embed.model_copy(update={"cache_dir": tmp_path / "other"})})
+    cached_training_corpus(elsewhere, fake_encoder, annotations, cache=cache)  # vectors kept elsewhere: same corpus
+    assert list(cache.iterdir()) == [folder]
     stance[stance["doc"] == seed].iloc[:1].to_csv(annotations / "stance.csv", index=False)  # an edit
     cached_training_corpus(params, fake_encoder, annotations, cache=cache)
     assert len(list(cache.iterdir())) == 2 and folder.exists()

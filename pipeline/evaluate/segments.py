@@ -15,7 +15,7 @@ from pipeline.config import Params
 from pipeline.cues import cue_stance
 from pipeline.evaluate.folds import body_groups, folds, majority_by_section, stance_scores, without_copies
 from pipeline.labels import STANCES
-from pipeline.models import SEED, StanceModel, stance_features
+from pipeline.models import SEED, StanceModel, fit, stance_features
 from pipeline.stance import blend, decide, find_statements
 
 
@@ -28,7 +28,7 @@ class StanceEvaluation:
 def _tfidf_stance(train_texts: list[str], train_y: list[str], test_texts: list[str], c: float) -> list[str]:
     vectorizer = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, min_df=1)
     model = LogisticRegression(C=c * 10, max_iter=2000, class_weight="balanced", random_state=SEED)
-    model.fit(vectorizer.fit_transform(train_texts), train_y)
+    model = fit(model, vectorizer.fit_transform(train_texts), train_y)
     return list(model.predict(vectorizer.transform(test_texts)))
 
 

@@ -14,7 +14,7 @@ from sklearn.metrics import f1_score, precision_recall_fscore_support
 from pipeline.annotations import align_themes, theme_label_matrix
 from pipeline.config import Params
 from pipeline.evaluate.folds import body_groups, folds, without_copies
-from pipeline.models import SEED, ThemeModel, ThemeSpace
+from pipeline.models import SEED, ThemeModel, ThemeSpace, fit
 from pipeline.themes import sentence_theme_features
 
 
@@ -60,8 +60,8 @@ def evaluate_sentence_themes(sentences: pd.DataFrame, vectors: np.ndarray, param
             if y.min() == y.max():
                 tfidf_pred[test, k] = y[0]
                 continue
-            tfidf = LogisticRegression(C=settings.regularization * 10, max_iter=2000, class_weight="balanced",
-                                       solver="liblinear", random_state=SEED).fit(train_x, y)
+            tfidf = fit(LogisticRegression(C=settings.regularization * 10, max_iter=2000, class_weight="balanced",
+                                           solver="liblinear", random_state=SEED), train_x, y)
             tfidf_pred[test, k] = tfidf.predict(test_x)
     term_pred = (features[:, :, 4] > 0).astype(int)
     methods = {"model": model_pred, "zero_shot": zero_shot, "baseline_terms": term_pred, "baseline_tfidf": tfidf_pred}

@@ -1,0 +1,1 @@
+"""The benchmark script (benchmarks/run.py) and its helpers; not part of the installed package."""
