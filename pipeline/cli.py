@@ -58,19 +58,18 @@ def ingest_and_segment(inputs: list[Path], out: Path, params: Params, registry_f
     registry = Registry.load(registry_file or _resolve(params.paths.registry))
     if client is None:
         documents, failures = ingest_paths(inputs, params.ingest)
-    else:
+    else:  # the workers read and segment in one go; the failures are settled in the same order
         from pipeline.cluster import failures_of, read_and_segment_all
 
         results = read_and_segment_all(client, plan_inputs(inputs), params.ingest, registry, params.segment)
         documents = [r.document for r in results if r.document is not None]
-        failures, _ = failures_of(results)
+        failures, segment_failures = failures_of(results)
     settle_failures([(str(f.path), f.error) for f in failures], len(documents))
     lines = pd.concat([d.lines for d in documents], ignore_index=True)
     if client is None:
         result, segment_failures = segment_all(lines, registry, params.segment)
     else:
         result = combine(r.segmentation for r in results if r.segmentation is not None)
-        segment_failures = failures_of(results)[1]
     settle_failures(segment_failures, result.segments["doc"].nunique())
     genres = result.documents[["doc", "genre", "genre_cue"]]
     table = documents_table(documents, failures).merge(genres, on="doc", how="left").fillna({"genre": "", "genre_cue": ""})

@@ -90,12 +90,11 @@ def open_client(workers: int = 0, scheduler: str | None = None) -> Iterator[Clie
         yield client
 
 
-def _gather_in_order(client: Client, futures: list, label: str, total: int) -> list:
+def _gather_in_order(client: Client, futures: list, label: str, unit: str) -> list:
     """Wait for every future, showing `label` done / total, and return the results in input order."""
     from distributed import as_completed
 
-    with tqdm(total=total, desc=label, unit="doc" if label == "documents" else "chunk", file=sys.stderr,
-              disable=None) as bar:
+    with tqdm(total=len(futures), desc=label, unit=unit, file=sys.stderr, disable=None) as bar:
         for _ in as_completed(futures):
             bar.update(1)
     return client.gather(futures)
@@ -107,7 +106,7 @@ def read_and_segment_all(client: Client, planned: Sequence[tuple[Path, str]], in
     registry_future = client.scatter(registry, broadcast=True)
     futures = [client.submit(read_and_segment, path, doc, ingest, registry_future, segment, key=f"read-{index}-{doc}",
                              pure=False) for index, (path, doc) in enumerate(planned)]
-    return _gather_in_order(client, futures, "documents", len(futures))
+    return _gather_in_order(client, futures, "documents", "doc")
 
 
 @lru_cache(maxsize=2)
@@ -131,7 +130,7 @@ def model_runner(client: Client, params: ModelParams) -> Callable[[list[str]], n
     def run(texts: list[str]) -> np.ndarray:
         chunks = [texts[start : start + EMBED_CHUNK] for start in range(0, len(texts), EMBED_CHUNK)]
         futures = client.map(embed_chunk, chunks, model_json=worker_params, pure=False)
-        return np.concatenate(_gather_in_order(client, futures, "embedding", len(futures))).astype(np.float32)
+        return np.concatenate(_gather_in_order(client, futures, "embedding", "chunk")).astype(np.float32)
 
     return run
 
