@@ -17,7 +17,8 @@ import typer
 from pipeline.config import PROJECT_ROOT, Params, load_params
 from pipeline.errors import report_errors, settle_failures
 from pipeline.ingest import documents_table, ingest_paths, plan_inputs
-from pipeline.io import ensure_writable_dir, write_table
+from pipeline.io import ensure_writable_dir, write_parquet, write_table
+from pipeline.progress import Progress
 from pipeline.registry import Registry
 from pipeline.segment import Segmentation, combine, segment_all, summary_lines, write_segmentation
 
@@ -38,6 +39,8 @@ WORKERS = typer.Option(0, "--workers", min=0, help="Read, segment and embed on a
                        "worker processes (0: in this process). For archives; see the README.")
 SCHEDULER = typer.Option(None, "--scheduler", help="Use the Dask cluster at this address (tcp://host:8786) "
                          "instead of a local one.")
+PROGRESS = typer.Option(None, "--progress", help="Write progress events (JSON lines, one per document and stage) "
+                        "to this file, for a program that shows them.")
 
 
 @app.callback()
@@ -51,25 +54,36 @@ def _resolve(path: Path) -> Path:
 
 
 def ingest_and_segment(inputs: list[Path], out: Path, params: Params, registry_file: Path | None,
-                       client: Client | None = None) -> tuple[pd.DataFrame, Segmentation]:
+                       client: Client | None = None, progress: Progress | None = None
+                       ) -> tuple[pd.DataFrame, Segmentation]:
     """Read and segment the inputs (on the cluster's workers when `client` is given), report skipped
     files, write the documents table into `out`."""
     ensure_writable_dir(out)
+    progress = progress or Progress()
     registry = Registry.load(registry_file or _resolve(params.paths.registry))
     if client is None:
-        documents, failures = ingest_paths(inputs, params.ingest)
+        documents, failures = ingest_paths(inputs, params.ingest,
+                                           on_document=lambda doc, error: progress.document("ingest", doc, error))
     else:  # the workers read and segment in one go; the failures are settled in the same order
         from pipeline.cluster import failures_of, read_and_segment_all
 
         results = read_and_segment_all(client, plan_inputs(inputs), params.ingest, registry, params.segment)
         documents = [r.document for r in results if r.document is not None]
         failures, segment_failures = failures_of(results)
+        for failure in failures:
+            progress.document("ingest", failure.path.name, failure.error)
+        for document in documents:
+            progress.document("ingest", document.doc)
     settle_failures([(str(f.path), f.error) for f in failures], len(documents))
     lines = pd.concat([d.lines for d in documents], ignore_index=True)
     if client is None:
-        result, segment_failures = segment_all(lines, registry, params.segment)
+        result, segment_failures = segment_all(lines, registry, params.segment,
+                                               on_document=lambda doc, error: progress.document("segment", doc, error))
     else:
         result = combine(r.segmentation for r in results if r.segmentation is not None)
+        failed = dict(segment_failures)
+        for document in documents:
+            progress.document("segment", document.doc, failed.get(document.doc))
     settle_failures(segment_failures, result.segments["doc"].nunique())
     genres = result.documents[["doc", "genre", "genre_cue"]]
     table = documents_table(documents, failures).merge(genres, on="doc", how="left").fillna({"genre": "", "genre_cue": ""})
@@ -99,6 +113,7 @@ def analyze(
     annotations: Path = typer.Option(Path("data/annotations"), help="Annotations to train on (the project's own)."),
     workers: int = WORKERS,
     scheduler: str | None = SCHEDULER,
+    progress_file: Path | None = PROGRESS,
 ) -> None:
     """Run every stage: segments, stance and themes with evidence, workbook, report and plots.
 
@@ -117,25 +132,73 @@ def analyze(
     # DIR/corrections.csv and applied (and learned from) in this run.
     reviewed, _ = harvest(out / "remissammanstallning.xlsx", out / "segments.parquet", out / "corrections.csv") \
         if (out / "remissammanstallning.xlsx").exists() or (out / "corrections.csv").exists() else (None, 0)
-    with _cluster(workers, scheduler) as client:
-        lines, segmentation = ingest_and_segment(inputs, out, params, registry_file, client)
-        write_table(out, "statement_links", segmentation.links)
-        for line in summary_lines(segmentation):
-            typer.echo(line)
-        runner = model_runner(client, params.model) if client is not None else None
-        with open_encoder(params.model, params.embed, runner=runner) as encoder:
-            run = embed_tables(segmentation.segments, lines, encoder)
-            typer.echo(f"embeddings: {encoder.stats.embedded} texts embedded, {encoder.stats.from_cache} "
-                       f"re-used from the cache ({encoder.cache.path if encoder.cache else 'no cache'})")
-            training, training_bodies, _ = cached_training_corpus(params, encoder, _resolve(annotations),
-                                                                  skip=run.documents)
-            result = classify(run, segmentation.bodies, params, encoder, _resolve(annotations), reviewed, training,
-                              training_bodies)
-    write_classified(result, out)
-    for problem in result.annotation_problems:
-        typer.echo(f"remiss: warning: {problem}", err=True)
-    written = [out / "segments.csv", out / "bodies.csv", out / "sentences.csv", *export_all(out, params)]
-    typer.echo("wrote " + ", ".join(str(p) for p in written))
+    progress = Progress(progress_file)
+    try:
+        with _cluster(workers, scheduler) as client:
+            lines, segmentation = ingest_and_segment(inputs, out, params, registry_file, client, progress)
+            write_parquet(out / "lines.parquet", lines)  # the text the line numbers cite (the web app shows it)
+            write_table(out, "statement_links", segmentation.links)
+            for line in summary_lines(segmentation):
+                typer.echo(line)
+            runner = model_runner(client, params.model) if client is not None else None
+            with open_encoder(params.model, params.embed, runner=runner) as encoder:
+                progress.event("embed", "started")
+                run = embed_tables(segmentation.segments, lines, encoder)
+                embedded = (f"{encoder.stats.embedded} texts embedded, {encoder.stats.from_cache} re-used from the "
+                            "cache")
+                typer.echo(f"embeddings: {embedded} ({encoder.cache.path if encoder.cache else 'no cache'})")
+                progress.event("embed", "done", embedded)
+                progress.event("training", "started")
+                training, training_bodies, _ = cached_training_corpus(params, encoder, _resolve(annotations),
+                                                                      skip=run.documents)
+                progress.event("training", "done", f"{len(training_bodies)} annotated answers")
+                progress.event("classify", "started")
+                result = classify(run, segmentation.bodies, params, encoder, _resolve(annotations), reviewed,
+                                  training, training_bodies)
+        write_classified(result, out)
+        progress.event("classify", "done")
+        for problem in result.annotation_problems:
+            typer.echo(f"remiss: warning: {problem}", err=True)
+        progress.event("export", "started")
+        written = [out / "segments.csv", out / "bodies.csv", out / "sentences.csv", *export_all(out, params)]
+        progress.event("export", "done")
+        typer.echo("wrote " + ", ".join(str(p) for p in written))
+    finally:
+        progress.close()
+
+
+@app.command()
+@report_errors
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Address to listen on. Anything but 127.0.0.1/localhost needs the "
+                             "token printed at start on every request."),
+    port: int = typer.Option(8000, min=1, max=65535, help="Port."),
+    data: Path | None = typer.Option(None, "--data", help="Where projects are kept, across restarts "
+                                     "(default: data/web/ in this project)."),
+    max_upload_mb: int = typer.Option(500, min=1, help="Largest upload (one request), in MB."),
+    max_file_mb: int = typer.Option(100, min=1, help="Largest single file (or zip member), in MB."),
+    max_files: int = typer.Option(200, min=1, help="Most files in one upload, zip members counted."),
+) -> None:
+    """A local web app for staff: projects, drag-and-drop upload, progress, review and corrections,
+    downloads. Runs `remiss analyze` for each analysis; nothing leaves the machine."""
+    import uvicorn
+
+    from pipeline.web.app import Settings, create_app
+    from pipeline.web.security import is_loopback, new_token
+    from pipeline.web.uploads import UploadLimits
+
+    data = (data or PROJECT_ROOT / "data" / "web").resolve()
+    ensure_writable_dir(data)
+    token = None if is_loopback(host) else new_token()
+    limits = UploadLimits(max_files=max_files, max_file_bytes=max_file_mb * 2**20, max_total_bytes=max_upload_mb * 2**20)
+    application = create_app(Settings(data, token, limits))
+    shown = f"[{host}]" if ":" in host else host
+    link = f"http://{shown}:{port}/" + (f"?token={token}" if token else "")
+    typer.echo(f"remiss serve: öppna {link}  (projekt i {data}; Ctrl+C avslutar)")
+    if token:
+        typer.echo("remiss serve: appen lyssnar på ett annat nätverk än den egna datorn; varje förfrågan kräver "
+                   "token-länken ovan")
+    uvicorn.run(application, host=host, port=port, log_level="warning")
 
 
 def _cluster(workers: int, scheduler: str | None):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -211,15 +211,22 @@ def plan_inputs(inputs: Iterable[Path]) -> list[tuple[Path, str]]:
     return planned
 
 
-def ingest_paths(inputs: Iterable[Path], params: IngestParams) -> tuple[list[Document], list[Failure]]:
-    """Ingest every input; a bad file is reported and skipped, never fatal to the others."""
+def ingest_paths(inputs: Iterable[Path], params: IngestParams,
+                 on_document: Callable[[str, RemissError | None], None] | None = None,
+                 ) -> tuple[list[Document], list[Failure]]:
+    """Ingest every input; a bad file is reported and skipped, never fatal to the others.
+    `on_document(doc, error or None)` is told about each input as soon as it is read."""
     documents: list[Document] = []
     failures: list[Failure] = []
     for path, doc in plan_inputs(inputs):
+        error: RemissError | None = None
         try:
             documents.append(ingest_file(path, params, doc=doc))
-        except RemissError as error:
+        except RemissError as caught:
+            error = caught
             failures.append(Failure(path, error))
+        if on_document is not None:
+            on_document(doc, error)
     return documents, failures
 
 

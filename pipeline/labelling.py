@@ -156,6 +156,9 @@ def body_stance(official: pd.DataFrame, headings: pd.DataFrame, sentences: pd.Da
     friendly opening; a statement under a heading "Sammanfattande inställning", which may stand in
     the letter's head, `headings`, weighs as a conclusion). Returns the stance, its probability,
     the evidence and the stated parts."""
+    reviewed = reviewed_stance(official)
+    if reviewed is not None:
+        return reviewed
     votes = segment_vote(official)
     if votes is None:
         return "", float("nan"), None, []
@@ -176,6 +179,16 @@ def body_stance(official: pd.DataFrame, headings: pd.DataFrame, sentences: pd.Da
         return label, probability, None, parts
     source = labelled.sort_values("stance_probability", ascending=False).iloc[0]
     return label, probability, schemas.parse_evidence(source["evidence"]).get("stance"), parts
+
+
+def reviewed_stance(official: pd.DataFrame) -> tuple[str, float, Evidence | None, list[dict]] | None:
+    """A reviewer's word beats the model: when a reviewer set the stance of one of the answer's
+    own segments, the body takes it (the last such segment in the document: conclusions come
+    late), with probability 1 and that segment's quote. None when no stance was reviewed."""
+    if "stance_reviewed" not in official or not official["stance_reviewed"].any():
+        return None
+    chosen = official[official["stance_reviewed"]].sort_values("start_line", kind="stable").iloc[-1]
+    return str(chosen["stance"]), 1.0, schemas.parse_evidence(chosen["evidence"]).get("stance"), []
 
 
 QUOTED_ANSWER_PROBABILITY = 0.8
@@ -213,14 +226,19 @@ def quoted_answer_stance(body, sentences: pd.DataFrame) -> tuple[str, float, Evi
     return "", float("nan"), None
 
 
+def official_segments(own: pd.DataFrame) -> pd.DataFrame:
+    """An answer's own segments that give its stance and themes: decision and tjänsteutlåtande,
+    else the summary a compiled utlåtande gives of it."""
+    official = own[own["section"].isin(OFFICIAL_SECTIONS)]
+    return official if not official.empty else own[own["section"] == "summary"]
+
+
 def label_bodies(bodies: pd.DataFrame, segments: pd.DataFrame, sentences: pd.DataFrame, theme_ids: list[str],
                  threshold: float, decisive_weight: float) -> pd.DataFrame:
     rows = []
     for body in bodies.itertuples(index=False):
         own = segments[segments["answer_id"] == body.answer_id]
-        official = own[own["section"].isin(OFFICIAL_SECTIONS)]
-        if official.empty:
-            official = own[own["section"] == "summary"]
+        official = official_segments(own)
         stance, probability, stance_evidence, parts = "", float("nan"), None, []
         if body.answered:
             headings = own[own["section"] == "other"]

@@ -14,6 +14,7 @@ import pytest
 
 from pipeline.correction_table import COLUMNS, merge, read_corrections
 from pipeline.errors import ConfigError
+from pipeline.labelling import reviewed_stance
 from pipeline.review_sheet import parse_correction
 from tests.conftest import PROTOCOL, ROOT
 
@@ -45,6 +46,18 @@ def test_merge_updates_and_never_drops():
     merged = merge(old, new)
     assert len(merged) == 2
     assert merged.set_index("label").loc["stance", "value"] == "negative"
+
+
+def test_a_reviewed_segment_decides_the_body_stance():
+    evidence = '{"stance":{"end_line":5,"line":5,"probability":0.9,"sentence":"Nämnden avstyrker."}}'
+    official = pd.DataFrame([
+        {"segment_id": "a", "start_line": 1, "stance": "positive", "stance_reviewed": False, "evidence": "{}"},
+        {"segment_id": "b", "start_line": 5, "stance": "negative", "stance_reviewed": True, "evidence": evidence},
+        {"segment_id": "c", "start_line": 9, "stance": "positive", "stance_reviewed": False, "evidence": "{}"},
+    ])
+    stance, probability, quote, _ = reviewed_stance(official)
+    assert (stance, probability, quote.sentence) == ("negative", 1.0, "Nämnden avstyrker.")
+    assert reviewed_stance(official.assign(stance_reviewed=False)) is None
 
 
 def test_correction_round_trip(tmp_path: Path, embedded_model_dir):
@@ -81,6 +94,8 @@ def test_correction_round_trip(tmp_path: Path, embedded_model_dir):
         assert theme in corrected["themes_reviewed"].split("|")
         bodies = pd.read_csv(out / "bodies.csv", keep_default_na=False)
         assert str(bodies.iloc[0]["reviewed"]) == "True"
+        # the reviewer's stance of the answer's own text is the body's stance
+        assert bodies.iloc[0]["stance"] == "negative" and float(bodies.iloc[0]["stance_probability"]) == 1.0
         record = read_corrections(out / "corrections.csv")
         assert sorted(record["value"]) == ["negative", "nej"]
         sheet = review_sheet(out / "remissammanstallning.xlsx").set_index("Etikett-id")

@@ -99,19 +99,21 @@ def _overview(data: ExportData) -> dict[str, Any]:
             "duplicates": ", ".join(sorted(name_counts[name_counts > 1].index))}
 
 
+def body_row(b: Any, themes: dict[str, str]) -> dict[str, Any]:
+    """One answer as the report's table (and the web app's overview) shows it."""
+    quote = parse_evidence(b.evidence).get("stance")
+    stance_id = b.stance or UNCLASSIFIED
+    return {
+        "body": b.body, "type": BODY_TYPE_LABELS.get(b.body_type, b.body_type), "forwarded_by": b.forwarded_by,
+        "stance_id": stance_id, "stance": STANCE_LABELS[stance_id],
+        "probability": _sv_number(number_or_none(b.stance_probability)) if b.stance else "",
+        "themes": theme_labels(b.themes, themes), "quote": quote.sentence if quote else "",
+        "line": line_span(quote.line, quote.end_line) if quote else "", "note": b.note,
+    }
+
+
 def _body_rows(data: ExportData) -> list[dict[str, Any]]:
-    rows = []
-    for b in data.answering.itertuples(index=False):
-        quote = parse_evidence(b.evidence).get("stance")
-        stance_id = b.stance or UNCLASSIFIED
-        rows.append({
-            "body": b.body, "type": BODY_TYPE_LABELS.get(b.body_type, b.body_type), "forwarded_by": b.forwarded_by,
-            "stance_id": stance_id, "stance": STANCE_LABELS[stance_id],
-            "probability": _sv_number(number_or_none(b.stance_probability)) if b.stance else "",
-            "themes": theme_labels(b.themes, data.themes), "quote": quote.sentence if quote else "",
-            "line": line_span(quote.line, quote.end_line) if quote else "", "note": b.note,
-        })
-    return rows
+    return [body_row(b, data.themes) for b in data.answering.itertuples(index=False)]
 
 
 def _theme_sections(data: ExportData) -> tuple[list[dict[str, Any]], list[str]]:

@@ -9,7 +9,7 @@ statement links, and a documents table with the genre and the cue that decided i
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -68,16 +68,22 @@ def segment_document(lines: pd.DataFrame, registry: Registry, params: SegmentPar
 
 
 def segment_all(
-    lines: pd.DataFrame, registry: Registry, params: SegmentParams
+    lines: pd.DataFrame, registry: Registry, params: SegmentParams,
+    on_document: Callable[[str, RemissError | None], None] | None = None,
 ) -> tuple[Segmentation, list[tuple[str, RemissError]]]:
-    """Segment every document in a lines table; a document that fails is reported, not fatal."""
+    """Segment every document in a lines table; a document that fails is reported, not fatal.
+    `on_document(doc, error or None)` is told about each document as soon as it is segmented."""
     parts: list[Segmentation] = []
     failures: list[tuple[str, RemissError]] = []
     for doc, group in lines.groupby("doc", sort=False):
+        error: RemissError | None = None
         try:
             parts.append(segment_document(group, registry, params))
-        except RemissError as error:
+        except RemissError as caught:
+            error = caught
             failures.append((str(doc), error))
+        if on_document is not None:
+            on_document(str(doc), error)
     return combine(parts), failures
 
 
