@@ -183,3 +183,14 @@ def test_a_correction_is_kept_as_corrections_csv_keeps_it(tmp_path):
         ["svar.txt", "4", "9", "Kammarkollegiet", "theme:finansiering", "ja"]]
     with pytest.raises(ValueError):
         record_correction(tmp_path, segments, "svar.txt:s001", "theme:okänt", "ja")
+
+
+def test_tables_being_rewritten_give_a_notice_not_an_error(tmp_path):
+    web = client(tmp_path)
+    project = new_project(web)
+    out = tmp_path / "data" / "projects" / project / "out"
+    (out / "bodies.parquet").write_bytes(b"half written")
+    (out / "remissammanstallning.xlsx").write_bytes(b"x")
+    page = web.get(f"/p/{project}")
+    assert page.status_code == 200 and "skriver just nu" in page.text
+    assert web.get(f"/p/{project}/svar/x:a01").status_code == 503

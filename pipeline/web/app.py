@@ -18,6 +18,7 @@ from starlette.formparsers import MultiPartException
 
 from pipeline.config import load_params
 from pipeline.errors import RemissError
+from pipeline.export.data import ExportData
 from pipeline.export.report import REPORT
 from pipeline.labels import STANCE_LABELS, STANCES
 from pipeline.web import jobs, review
@@ -72,6 +73,14 @@ def create_app(settings: Settings) -> FastAPI:
             target = prefix
         return RedirectResponse(target + (f"#{fragment}" if fragment else ""), status_code=303)
 
+    def results_of(project: Project) -> ExportData:
+        """The last run's tables; while a run is rewriting them they may not fit together for a
+        moment, and the page says so instead of failing."""
+        try:
+            return review.load(project.out, load_params(project.params_file))
+        except (RemissError, OSError, ValueError):  # ValueError: pyarrow's, on a file it cannot read
+            raise HTTPException(503, "Analysen skriver just nu sina tabeller; ladda om sidan om en stund.") from None
+
     def wants_json(request: Request) -> bool:
         return request.headers.get("x-requested-with") == "fetch"
 
@@ -99,10 +108,12 @@ def create_app(settings: Settings) -> FastAPI:
         project = project_or_404(project_id)
         filters = review.Filters(stance, typ, tema, ogranskade, osakra_forst)
         context: dict[str, Any] = {"project": _summary(project), "progress": _progress(project), "filters": filters,
-                                   "results": None}
-        if jobs.output_ready(project):
-            params = load_params(project.params_file)
-            data = review.load(project.out, params)
+                                   "results": None, "busy": ""}
+        try:
+            data = results_of(project) if jobs.output_ready(project) else None
+        except HTTPException as busy:
+            data, context["busy"] = None, busy.detail
+        if data is not None:
             rows = review.overview(data, filters)
             context["results"] = {"rows": rows, "choices": review.choices(data), "total": len(data.counted),
                                   "downloads": [d for d in DOWNLOADS if (project.out / d).exists()],
@@ -186,7 +197,7 @@ def create_app(settings: Settings) -> FastAPI:
         project = project_or_404(project_id)
         if not jobs.output_ready(project):
             raise HTTPException(404, "Remissen är inte analyserad än.")
-        data = review.load(project.out, load_params(project.params_file))
+        data = results_of(project)
         try:
             detail = review.body_page(data, review.read_lines(project.out), answer_id)
         except KeyError:
@@ -201,7 +212,7 @@ def create_app(settings: Settings) -> FastAPI:
         project = project_or_404(project_id)
         if not jobs.output_ready(project):
             raise HTTPException(404, "Remissen är inte analyserad än.")
-        data = review.load(project.out, load_params(project.params_file))
+        data = results_of(project)
         try:
             review.record_correction(project.out, data.segments, segment_id, label, value)
         except (KeyError, ValueError, RemissError):
