@@ -1,7 +1,7 @@
 """The web app's pages and actions (FastAPI), each a few lines over projects, uploads, jobs and
 review. Pages are server-rendered Jinja2 (the report's shared macros and CSS included); a little
-JavaScript (static/app.js) adds drag and drop, live progress and one-click corrections, and every
-action also works as a plain form."""
+JavaScript (static/app.js) adds drag and drop and live progress; every action, a one-click
+correction included, is a plain form."""
 
 from __future__ import annotations
 
@@ -15,6 +15,7 @@ from fastapi import FastAPI, Form, HTTPException, Request
 from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from fastapi.staticfiles import StaticFiles
 from starlette.formparsers import MultiPartException
+from starlette.types import ASGIApp
 
 from pipeline.config import load_params
 from pipeline.errors import RemissError
@@ -49,12 +50,12 @@ def _environment() -> jinja2.Environment:
     return jinja2.Environment(loader=loader, autoescape=True, undefined=jinja2.StrictUndefined)
 
 
-def create_app(settings: Settings) -> FastAPI:
+def create_app(settings: Settings) -> ASGIApp:
+    """The app behind its guard (security.Guard): what `remiss serve` runs and the tests call."""
     store = ProjectStore(settings.data_dir)
     runner = jobs.JobRunner(store)
     templates = _environment()
     app = FastAPI(title="remissanalys", docs_url=None, redoc_url=None, openapi_url=None)
-    app.state.runner = runner
     app.mount("/static", StaticFiles(directory=PACKAGE / "static"), name="static")
 
     def page(name: str, status_code: int = 200, **context: Any) -> HTMLResponse:
@@ -245,7 +246,7 @@ def create_app(settings: Settings) -> FastAPI:
             raise HTTPException(404, "Diagrammet finns inte.")
         return FileResponse(plots[name], media_type="image/png")
 
-    return Guard(app, settings.token, settings.limits.max_total_bytes + 2**20)  # type: ignore[return-value]
+    return Guard(app, settings.token, settings.limits.max_total_bytes + 2**20)
 
 
 def _summary(project: Project) -> dict[str, Any]:
